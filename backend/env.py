@@ -1,0 +1,88 @@
+"""Small typed readers for the environment: every setting that varies by deployment comes through here."""
+
+import os
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 0 or 1, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    raw = os.environ.get(name, default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration_list(raw: str) -> list[timedelta]:
+    """'24h,2h,30m' -> [timedelta(hours=24), timedelta(hours=2), timedelta(minutes=30)]."""
+    result = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        number = item.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = item[len(number) :] or "h"
+        if unit not in _UNITS or not number.isdigit():
+            raise ImproperlyConfigured(f"cannot read duration {item!r}: use e.g. 24h, 2h, 30m")
+        result.append(timedelta(**{_UNITS[unit]: int(number)}))
+    return result
+
+
+def parse_throttle_rates(raw: str) -> dict[str, str | None]:
+    """'anon=120/min,user=1200/min' -> {'anon': '120/min', ...}; an empty value turns throttling off."""
+    rates: dict[str, str | None] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        scope, sep, rate = item.partition("=")
+        if not sep or "/" not in rate:
+            raise ImproperlyConfigured(f"API_THROTTLE_RATES: cannot read {item!r}: use scope=N/period")
+        rates[scope.strip()] = rate.strip()
+    return rates
+
+
+def parse_quiet_hours(raw: str):
+    """'21:00-08:00' -> (time(21), time(8)); empty -> None."""
+    from datetime import time
+
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        start, end = raw.split("-")
+        sh, sm = (int(x) for x in start.split(":"))
+        eh, em = (int(x) for x in end.split(":"))
+        return time(sh, sm), time(eh, em)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SMS_QUIET_HOURS: cannot read {raw!r}: use HH:MM-HH:MM") from exc

@@ -1,0 +1,71 @@
+"""The one permission gate, shared by the API and the pages.
+
+regional organiser: everything in the region. library staff: their own libraries' events,
+sessions, participants and requests. creator: their own profile, offers and visits.
+anonymous: public, published events only, and no personal data anywhere.
+"""
+
+from django.db.models import Q, QuerySet
+
+from booking.models import Creator, Event, StaffRole
+
+
+def _roles(user) -> list[StaffRole]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_lasrum_roles", None)
+    if cached is None:
+        cached = list(StaffRole.objects.filter(user=user))
+        user._lasrum_roles = cached
+    return cached
+
+
+def is_organiser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or any(
+        role.role == StaffRole.Role.REGIONAL_ORGANISER for role in _roles(user)
+    )
+
+
+def is_staff_member(user) -> bool:
+    """Organiser or staff of at least one library."""
+    return is_organiser(user) or any(role.role == StaffRole.Role.LIBRARY_STAFF for role in _roles(user))
+
+
+def staff_library_ids(user) -> set[int]:
+    """The libraries this user works at (organisers: see is_organiser, they reach all)."""
+    return {role.library_id for role in _roles(user) if role.role == StaffRole.Role.LIBRARY_STAFF}
+
+
+def creator_for(user) -> Creator | None:
+    for role in _roles(user):
+        if role.role == StaffRole.Role.CREATOR and role.creator_id:
+            return Creator.objects.filter(pk=role.creator_id).first()
+    return None
+
+
+def can_manage_library(user, library_id: int | None) -> bool:
+    """May this user change the library's events and see its participants' personal data?"""
+    return is_organiser(user) or (library_id is not None and library_id in staff_library_ids(user))
+
+
+def can_manage_event(user, event: Event) -> bool:
+    return can_manage_library(user, event.library_id)
+
+
+def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Events this user may read: the public programme, plus drafts and private events of the
+    libraries they manage (all for organisers), plus a creator's own events."""
+    queryset = queryset if queryset is not None else Event.objects.all()
+    public = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED]) & Q(
+        visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED]
+    )
+    if is_organiser(user):
+        return queryset
+    condition = public
+    libraries = staff_library_ids(user)
+    if libraries:
+        condition |= Q(library_id__in=libraries)
+    creator = creator_for(user)
+    if creator:
+        condition |= Q(creators=creator)
+    return queryset.filter(condition).distinct() if creator else queryset.filter(condition)

@@ -1,0 +1,147 @@
+"""The outbox: every message is a row written in the same transaction as the change that
+causes it, and a dispatcher sends it. Reminders are rows too, with a due time.
+
+A unique dedupe key (e.g. "reminder:<booking>:<session>:24h:sms") makes a second send of the
+same message impossible, through crashes, retries and several workers.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Sms")
+        EMAIL = "email", _("E-post")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        SENDING = "sending", _("Skickas")
+        SENT = "sent", _("Skickat")
+        DELIVERED = "delivered", _("Levererat")
+        UNDELIVERED = "undelivered", _("Ej levererat")
+        FAILED = "failed", _("Misslyckades")
+        SUPPRESSED = "suppressed", _("Stoppat")
+
+    channel = models.CharField(_("kanal"), max_length=5, choices=Channel.choices)
+    recipient = models.CharField(_("mottagare"), max_length=254)
+    template = models.CharField(_("mall"), max_length=60)
+    language = models.CharField(_("språk"), max_length=2, default="sv")
+    subject = models.CharField(_("ämne"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    booking = models.ForeignKey(
+        "booking.Booking",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("bokning"),
+    )
+    session = models.ForeignKey(
+        "booking.Session",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("tillfälle"),
+    )
+    visit_request = models.ForeignKey(
+        "booking.VisitRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("förfrågan"),
+    )
+    due_at = models.DateTimeField(_("skickas"))
+    not_after = models.DateTimeField(
+        _("inte efter"), null=True, blank=True, help_text=_("För sent för att vara till nytta.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(_("orsak"), max_length=200, blank=True)
+    provider_id = models.CharField(_("leverantörens id"), max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(_("felkod"), max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
+    dedupe_key = models.CharField(_("dedupliceringsnyckel"), max_length=200, unique=True)
+    claimed_at = models.DateTimeField(_("hämtad av utskickaren"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meddelande")
+        verbose_name_plural = _("meddelanden")
+        ordering = ["-due_at"]
+        indexes = [
+            # The dispatcher's question, "what is due?", is answered from this partial index
+            # alone, however many reminders wait in the future.
+            models.Index(fields=["due_at"], name="notification_due_pending", condition=Q(status="pending")),
+            models.Index(fields=["status", "updated_at"], name="notification_status"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_channel_display()} {self.template} → {self.recipient} ({self.get_status_display()})"
+        )
+
+
+class OptOut(models.Model):
+    """A mobile number that said STOP. It stays opted out until START or the web opt-in."""
+
+    class Source(models.TextChoices):
+        SMS_KEYWORD = "sms_keyword", _("Sms-svar (STOP)")
+        WEB = "web", _("Webben")
+        PROVIDER = "provider", _("Leverantören (21610)")
+        STAFF = "staff", _("Personal")
+
+    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, unique=True)
+    source = models.CharField(_("källa"), max_length=12, choices=Source.choices)
+    opted_out_at = models.DateTimeField(_("avregistrerad"))
+
+    class Meta:
+        verbose_name = _("avregistrerat nummer")
+        verbose_name_plural = _("avregistrerade nummer")
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class ConsentEvent(models.Model):
+    """The record of consent given and withdrawn, with its time."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("Samtycke")
+        OPT_OUT = "opt_out", _("Avregistrering")
+
+    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, db_index=True)
+    action = models.CharField(_("händelse"), max_length=8, choices=Action.choices)
+    source = models.CharField(
+        _("källa"), max_length=12, choices=OptOut.Source.choices + [("booking", _("Bokning"))]
+    )
+    booking = models.ForeignKey(
+        "booking.Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("när"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("samtyckeshändelse")
+        verbose_name_plural = _("samtyckeshändelser")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the queue worker; /healthz/worker reads it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("köarbetare")
+        verbose_name_plural = _("köarbetare")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
