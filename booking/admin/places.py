@@ -1,0 +1,128 @@
+"""Region, municipalities, libraries (with their rooms inline) and travel times."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Library, Municipality, Region, Room, TravelTime
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit_name", "county_code", "default_travel_minutes"]
+    search_fields = ["name", "unit_name"]
+
+
+class LibraryInline(admin.TabularInline):
+    model = Library
+    fields = ["name", "is_main_library", "is_mobile", "is_active"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region", "library_count"]
+    list_select_related = ["region"]
+    search_fields = ["name", "code"]
+    inlines = [LibraryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_library_count=Count("libraries"))
+
+    @admin.display(description=_("bibliotek"), ordering="_library_count")
+    def library_count(self, obj):
+        return obj._library_count
+
+
+@admin.register(TravelTime)
+class TravelTimeAdmin(admin.ModelAdmin):
+    list_display = ["from_municipality", "to_municipality", "minutes"]
+    list_editable = ["minutes"]
+    list_select_related = ["from_municipality", "to_municipality"]
+    list_filter = ["from_municipality"]
+    autocomplete_fields = ["from_municipality", "to_municipality"]
+    search_fields = ["from_municipality__name", "to_municipality__name"]
+
+
+class RoomInline(admin.StackedInline):
+    model = Room
+    fields = [
+        ("name", "capacity", "is_active"),
+        "accessibility_features",
+        "accessibility_url",
+        "accessibility_description",
+    ]
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "accessibility_features":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Library)
+class LibraryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "municipality",
+        "is_main_library",
+        "is_mobile",
+        "address",
+        "room_count",
+        "is_active",
+    ]
+    list_select_related = ["municipality"]
+    list_filter = ["municipality", "is_main_library", "is_mobile", "is_active", "address_verified"]
+    search_fields = ["name", "municipality__name", "city", "street_address"]
+    autocomplete_fields = ["municipality"]
+    inlines = [RoomInline]
+    fieldsets = [
+        (None, {"fields": ["municipality", "name", ("is_main_library", "is_mobile", "is_active")]}),
+        (
+            _("Adress"),
+            {
+                "fields": [
+                    "street_address",
+                    ("postal_code", "city"),
+                    "address_verified",
+                    ("latitude", "longitude"),
+                ],
+                "description": _("Lämna tomt om adressen inte är känd: sidorna visar då ”adress saknas”."),
+            },
+        ),
+        (_("Kontakt"), {"fields": ["contact_person", "email", "phone", "website"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_room_count=Count("rooms"))
+
+    @admin.display(description=_("adress"))
+    def address(self, obj):
+        if not obj.street_address:
+            return _("adress saknas")
+        return ", ".join(part for part in [obj.street_address, obj.city] if part)
+
+    @admin.display(description=_("lokaler"), ordering="_room_count")
+    def room_count(self, obj):
+        return obj._room_count
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "library", "municipality", "capacity", "is_active"]
+    list_select_related = ["library__municipality"]
+    list_filter = ["library__municipality", "accessibility_features", "is_active"]
+    search_fields = ["name", "library__name", "library__municipality__name"]
+    autocomplete_fields = ["library"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "accessibility_features":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("kommun"), ordering="library__municipality__name")
+    def municipality(self, obj):
+        return obj.library.municipality

@@ -1,0 +1,91 @@
+"""The outbox, opt-outs, consent and worker heartbeats, for organisers to follow up.
+
+Messages are evidence of what was sent: read-only. Failed and suppressed ones show why."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
+
+
+class ProblemFilter(admin.SimpleListFilter):
+    title = _("problem")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Misslyckade, ej levererade eller stoppade"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                status__in=[
+                    Notification.Status.FAILED,
+                    Notification.Status.UNDELIVERED,
+                    Notification.Status.SUPPRESSED,
+                ]
+            )
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "due_at",
+        "channel",
+        "template",
+        "recipient",
+        "status",
+        "status_reason",
+        "error_code",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = [ProblemFilter, "status", "channel", "template", "language"]
+    search_fields = ["recipient", "provider_id", "dedupe_key"]
+    date_hierarchy = "due_at"
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["phone", "source", "opted_out_at"]
+    list_filter = ["source"]
+    search_fields = ["phone"]
+    date_hierarchy = "opted_out_at"
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "phone", "action", "source", "booking_id"]
+    list_filter = ["action", "source"]
+    search_fields = ["phone"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "seen_at", "age"]
+    readonly_fields = ["name", "seen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("sedan"))
+    def age(self, obj):
+        return timezone.now() - obj.seen_at
