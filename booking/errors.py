@@ -25,6 +25,7 @@ def _error(name: str, code: str, status: int, message) -> type[DomainError]:
 
 
 InvalidInput = _error("InvalidInput", "invalid", 400, _("Uppgifterna är inte giltiga."))
+InvalidFilter = _error("InvalidFilter", "invalid_filter", 400, _("Filtret har ett ogiltigt värde."))
 PermissionDenied = _error(
     "PermissionDenied", "permission_denied", 403, _("Du har inte behörighet att göra det här.")
 )
