@@ -1,0 +1,576 @@
+"""Booking seats: create, cancel, claim an offer, change, promote, record attendance.
+
+Every write runs in one short transaction that changes the seats (through the seat guard in
+booking.services.seats), the booking, its Notification rows (notifications.outbox) and, for
+staff actions, an AuditEvent — so they commit together or not at all. Seats freed in the
+transaction go to the waitlist in the same transaction (booking.services.waitlist).
+"""
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking.errors import (
+    BookingClosed,
+    BookingNotOpen,
+    InvalidInput,
+    InvalidTransition,
+    OfferExpired,
+    SessionCancelled,
+    SessionFull,
+)
+from booking.models import (
+    AccessibilityNeed,
+    AccessibilityRequest,
+    Attendance,
+    AuditEvent,
+    Booking,
+    Event,
+    Session,
+)
+from booking.services.seats import booking_session_ids, seats_release, seats_take, seats_take_over_capacity
+from booking.services.tokens import token_digest, token_generate
+from booking.services.waitlist import waitlist_fill_for, waitlist_position
+from booking.validation import email_clean, name_clean, phone_normalize, text_clean
+from notifications.outbox import notify_booking
+
+SEATS_MAX = 1000  # a sanity bound for input; the event's max_seats_per_booking is the real rule
+NOTE_MAX_LENGTH = 1000
+NEEDS_MAX = 30
+
+
+@dataclass
+class BookingResult:
+    booking: Booking
+    manage_token: str
+    calendar_token: str
+    waitlist_position: int | None
+
+
+class _Errors:
+    """Collects pointer errors so that a form shows every mistake at once."""
+
+    def __init__(self):
+        self.items: list[dict] = []
+
+    def add(self, pointer: str, code: str, detail) -> None:
+        self.items.append({"pointer": pointer, "code": code, "detail": str(detail)})
+
+    def run(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InvalidInput as exc:
+            self.items.extend(exc.errors)
+            return ""
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidInput(errors=self.items)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_seats(errors: _Errors, *, seats, companion_seats, children, event: Event | None) -> None:
+    if not _is_int(seats) or not 1 <= seats <= SEATS_MAX:
+        errors.add("/seats", "invalid", _("Ange antal platser som ett heltal från 1."))
+        return
+    if not _is_int(companion_seats) or not 0 <= companion_seats < seats:
+        errors.add("/companion_seats", "invalid", _("Ledsagare får vara högst %(max)s.") % {"max": seats - 1})
+        return
+    if not _is_int(children) or not 0 <= children <= seats:
+        errors.add("/children", "invalid", _("Antalet barn får vara högst %(max)s.") % {"max": seats})
+    if event is not None and seats - companion_seats > event.max_seats_per_booking:
+        errors.add(
+            "/seats",
+            "too_many_seats",
+            _("Du kan boka högst %(max)s platser (ledsagare räknas inte).")
+            % {"max": event.max_seats_per_booking},
+        )
+
+
+def _check_contact(errors: _Errors, *, email: str, phone: str, sms_consent: bool) -> None:
+    if not email and not phone:
+        errors.add("/email", "contact_required", _("Ange en e-postadress eller ett mobilnummer."))
+    elif phone and not email and not sms_consent:
+        errors.add(
+            "/sms_consent",
+            "sms_consent_required",
+            _("Utan e-postadress behöver vi få skicka sms till dig. Kryssa i samtycket."),
+        )
+
+
+def _needs_clean(errors: _Errors, codes) -> list[str]:
+    if codes in (None, ""):
+        return []
+    if not isinstance(codes, list | tuple) or len(codes) > NEEDS_MAX:
+        errors.add("/accessibility_needs", "invalid", _("Ange behoven som en lista med koder."))
+        return []
+    if not all(isinstance(code, str) for code in codes):
+        errors.add("/accessibility_needs", "invalid", _("Ange behoven som en lista med koder."))
+        return []
+    wanted = list(dict.fromkeys(codes))
+    known = set(AccessibilityNeed.objects.filter(code__in=wanted).values_list("code", flat=True))
+    for index, code in enumerate(codes):
+        if code not in known:
+            errors.add(
+                f"/accessibility_needs/{index}",
+                "unknown_code",
+                _("Okänt behov: %(code)s") % {"code": code[:40]},
+            )
+    return wanted
+
+
+def _window_check(*, event: Event, sessions: list[Session], now: datetime, staff: bool) -> None:
+    """Is booking open now? Staff booking on someone's behalf (a phone call, a walk-in at
+    the door) may book before the window opens and after it closes, until the session ends."""
+    if event.status == Event.Status.CANCELLED or not sessions:
+        raise SessionCancelled()
+    if event.status == Event.Status.DRAFT and not staff:
+        raise BookingNotOpen()
+    first = sessions[0]
+    if staff:
+        if max(s.end for s in sessions) <= now or event.status == Event.Status.COMPLETED:
+            raise BookingClosed()
+        return
+    if event.status != Event.Status.PUBLISHED:
+        raise BookingClosed()
+    if event.booking_opens and now < event.booking_opens:
+        raise BookingNotOpen()
+    if now >= first.start - event.booking_closes_before:
+        raise BookingClosed()
+
+
+def _target_sessions(*, session: Session | None, event: Event | None) -> tuple[Event, list[Session]]:
+    if (session is None) == (event is None):
+        raise InvalidInput(
+            errors=[
+                {
+                    "pointer": "/session",
+                    "code": "invalid",
+                    "detail": _("Ange ett tillfälle eller ett evenemang."),
+                }
+            ]
+        )
+    if session is not None:
+        event = session.event
+        if event.booking_mode == Event.BookingMode.SERIES:
+            raise InvalidInput(
+                errors=[
+                    {
+                        "pointer": "/session",
+                        "code": "series_only",
+                        "detail": _("Det här evenemanget bokas som en hel serie. Ange evenemanget."),
+                    }
+                ]
+            )
+        if session.status == Session.Status.CANCELLED:
+            raise SessionCancelled()
+        return event, [session]
+    if event.booking_mode != Event.BookingMode.SERIES:
+        raise InvalidInput(
+            errors=[
+                {
+                    "pointer": "/event",
+                    "code": "session_required",
+                    "detail": _("Det här evenemanget bokas per tillfälle. Ange tillfället."),
+                }
+            ]
+        )
+    sessions = list(
+        event.sessions.filter(status=Session.Status.SCHEDULED)
+        .order_by("start")
+        .only("pk", "start", "end", "capacity", "status", "event_id")
+    )
+    return event, sessions
+
+
+def _audit(*, actor, action: str, booking: Booking, from_status="", to_status="", reason="", data=None):
+    AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=getattr(actor, "username", "") or "",
+        action=action,
+        object_type="booking",
+        object_id=str(booking.pk),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def calendar_token_for(manage_token: str) -> str:
+    """The booking's read-only calendar token, derived one-way from its manage token.
+
+    Both are stored only as digests; deriving the calendar token lets the manage page and
+    GET api_url show ics_url again later, while the calendar token (shared with a calendar
+    app) reveals nothing of the manage token. 192 bits, like the manage token."""
+    raw = hashlib.sha256(b"lasrum-calendar:" + manage_token.encode("utf-8")).digest()[:24]
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def booking_create(
+    *,
+    session: Session | None = None,
+    event: Event | None = None,
+    seats,
+    companion_seats=0,
+    children=0,
+    name,
+    email="",
+    phone="",
+    sms_consent=False,
+    language="sv",
+    accessibility_needs=(),
+    accessibility_note="",
+    accessibility_consent=False,
+    school="",
+    grade="",
+    source=Booking.Source.WEB,
+    created_by=None,
+    staff_reason="",
+    allow_over_capacity=False,
+    now=None,
+) -> BookingResult:
+    """Book seats in a session, or in every session of a series (pass the event).
+
+    Confirmed when every session has room; otherwise waitlisted (with its position), or a
+    409 session_full when the event has no waitlist. Staff may book over capacity with a
+    reason (allow_over_capacity + staff_reason): the excess is recorded as overbooked."""
+    now = now or timezone.now()
+    staff = source == Booking.Source.STAFF
+    event, sessions = _target_sessions(session=session, event=event)
+
+    errors = _Errors()
+    name = errors.run(name_clean, name)
+    email = errors.run(email_clean, email)
+    sms_consent = sms_consent is True
+    phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email)
+    _check_seats(errors, seats=seats, companion_seats=companion_seats, children=children, event=event)
+    if not errors.items:
+        _check_contact(errors, email=email, phone=phone, sms_consent=sms_consent)
+    if language not in Booking.Language.values:
+        errors.add("/language", "invalid", _("Välj svenska (sv) eller engelska (en)."))
+    school = errors.run(text_clean, school, pointer="/school", max_length=120)
+    grade = errors.run(text_clean, grade, pointer="/grade", max_length=20)
+    note = errors.run(
+        text_clean,
+        accessibility_note,
+        pointer="/accessibility_note",
+        max_length=NOTE_MAX_LENGTH,
+        multiline=True,
+    )
+    needs = _needs_clean(errors, accessibility_needs)
+    if (needs or note) and accessibility_consent is not True:
+        errors.add(
+            "/accessibility_consent",
+            "consent_required",
+            _("Vi behöver ditt samtycke för att spara uppgifter om tillgänglighetsbehov."),
+        )
+    staff_reason = errors.run(
+        text_clean, staff_reason, pointer="/staff_reason", max_length=1000, multiline=True
+    )
+    if allow_over_capacity and not (staff and staff_reason):
+        errors.add("/staff_reason", "reason_required", _("Ange varför kapaciteten får överskridas."))
+    if not errors.items and not allow_over_capacity:
+        capacity = min(s.capacity for s in sessions) if sessions else 0
+        if sessions and seats > capacity:
+            errors.add(
+                "/seats", "too_many_seats", _("Det finns bara %(capacity)s platser.") % {"capacity": capacity}
+            )
+    errors.raise_if_any()
+    _window_check(event=event, sessions=sessions, now=now, staff=staff)
+
+    session_ids = [s.pk for s in sessions]
+    manage_token, manage_hash = token_generate()
+    calendar_token = calendar_token_for(manage_token)
+    with transaction.atomic():
+        overbooked = 0
+        if seats_take(session_ids=session_ids, seats=seats):
+            status = Booking.Status.CONFIRMED
+        elif allow_over_capacity:
+            overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
+            status = Booking.Status.CONFIRMED
+        elif event.waitlist_mode == Event.WaitlistMode.NONE:
+            raise SessionFull()
+        else:
+            status = Booking.Status.WAITLISTED
+        booking = Booking.objects.create(
+            event=event,
+            session=session,
+            seats=seats,
+            companion_seats=companion_seats,
+            children=children,
+            overbooked_seats=overbooked,
+            name=name,
+            email=email,
+            phone=phone,
+            sms_consent=sms_consent and bool(phone),
+            sms_consent_at=now if sms_consent and phone else None,
+            language=language,
+            school=school,
+            grade=grade,
+            status=status,
+            confirmed_at=now if status == Booking.Status.CONFIRMED else None,
+            waitlisted_at=now if status == Booking.Status.WAITLISTED else None,
+            manage_token_hash=manage_hash,
+            calendar_token_hash=token_digest(calendar_token),
+            source=source,
+            created_by=created_by if getattr(created_by, "pk", None) else None,
+            staff_reason=staff_reason,
+        )
+        if needs or note:
+            request = AccessibilityRequest.objects.create(booking=booking, note=note, consent_at=now)
+            if needs:
+                request.needs.set(needs)
+        if staff:
+            _audit(
+                actor=created_by,
+                action="booking_create_on_behalf",
+                booking=booking,
+                to_status=status,
+                reason=staff_reason,
+                data={"seats": seats, "overbooked_seats": overbooked},
+            )
+        notify_booking(booking, "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted")
+        position = waitlist_position(booking) if status == Booking.Status.WAITLISTED else None
+    return BookingResult(booking, manage_token, calendar_token, position)
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update(of=("self",)).select_related("event").get(pk=booking.pk)
+
+
+def booking_cancel(*, booking: Booking, by=Booking.CancelledBy.BOOKER, actor=None, reason="") -> Booking:
+    """Cancel and free the seats; the waitlist gets them in the same transaction."""
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED):
+            raise InvalidTransition()
+        before = current.status
+        held = current.holds_seats
+        if held:
+            seats_release(session_ids=booking_session_ids(current), seats=current.seats)
+        current.status = Booking.Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.cancelled_by = by
+        current.cancel_reason = reason
+        current.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+        notify_booking(current, "cancelled")
+        if by == Booking.CancelledBy.STAFF:
+            _audit(
+                actor=actor,
+                action="booking_cancel",
+                booking=current,
+                from_status=before,
+                to_status=current.status,
+                reason=reason,
+            )
+        if held:
+            waitlist_fill_for(current)
+    return current
+
+
+def booking_claim(*, booking: Booking, now=None) -> Booking:
+    """Accept an offered seat before its deadline. Claiming twice is harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status == Booking.Status.CONFIRMED and current.promoted:
+            return current
+        if current.status == Booking.Status.EXPIRED:
+            raise OfferExpired()
+        if current.status != Booking.Status.OFFERED:
+            raise InvalidTransition()
+        if now >= current.offer_expires_at:
+            raise OfferExpired()
+        current.status = Booking.Status.CONFIRMED
+        current.confirmed_at = now
+        current.save(update_fields=["status", "confirmed_at", "updated_at"])
+        notify_booking(current, "confirmed")
+    return current
+
+
+def booking_change(
+    *,
+    booking: Booking,
+    seats=None,
+    companion_seats=None,
+    children=None,
+    name=None,
+    email=None,
+    phone=None,
+    sms_consent=None,
+) -> Booking:
+    """The booker changes their booking. Fewer seats always works (freed seats go to the
+    waitlist); more seats only when they are free and nobody waiting could use them."""
+    errors = _Errors()
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED):
+            raise InvalidTransition()
+        new_seats = current.seats if seats is None else seats
+        new_companions = current.companion_seats if companion_seats is None else companion_seats
+        new_children = current.children if children is None else children
+        if seats is not None and children is None and _is_int(new_seats):
+            new_children = min(current.children, new_seats)
+        _check_seats(
+            errors,
+            seats=new_seats,
+            companion_seats=new_companions,
+            children=new_children,
+            event=current.event,
+        )
+        fields = {}
+        if name is not None:
+            fields["name"] = errors.run(name_clean, name)
+        new_email = current.email if email is None else errors.run(email_clean, email)
+        new_consent = current.sms_consent if sms_consent is None else sms_consent is True
+        new_phone = (
+            current.phone
+            if phone is None
+            else errors.run(phone_normalize, phone, for_sms=new_consent or not new_email)
+        )
+        if not errors.items:
+            _check_contact(errors, email=new_email, phone=new_phone, sms_consent=new_consent)
+        errors.raise_if_any()
+        fields.update(email=new_email, phone=new_phone, sms_consent=new_consent and bool(new_phone))
+        if fields["sms_consent"] and not current.sms_consent:
+            fields["sms_consent_at"] = timezone.now()
+        fields.update(seats=new_seats, companion_seats=new_companions, children=new_children)
+
+        delta = new_seats - current.seats
+        session_ids = booking_session_ids(current) if delta and current.holds_seats else []
+        if delta > 0 and session_ids:
+            from booking.services.waitlist import _queue  # the same queue the fill walks
+
+            free_for_waiting = _queue(session_id=current.session_id, event_id=current.event_id).filter(
+                seats__lte=delta
+            )
+            if free_for_waiting.exists() or not seats_take(session_ids=session_ids, seats=delta):
+                raise SessionFull(_("Det finns inte så många lediga platser."))
+        elif delta < 0 and session_ids:
+            seats_release(session_ids=session_ids, seats=-delta)
+            if current.overbooked_seats:
+                fields["overbooked_seats"] = min(current.overbooked_seats, new_seats)
+        for key, value in fields.items():
+            setattr(current, key, value)
+        current.save(update_fields=[*fields, "updated_at"])
+        if delta:
+            notify_booking(current, "seats_changed")
+        if delta < 0 and session_ids:
+            waitlist_fill_for(current)
+    return current
+
+
+def booking_promote(*, booking: Booking, actor, reason="") -> Booking:
+    """Staff move a waiting (or offered) booking to confirmed, over capacity if they must:
+    the excess is recorded as overbooked, with the reason, in the audit trail."""
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(booking)
+        before = current.status
+        if before not in (Booking.Status.WAITLISTED, Booking.Status.OFFERED):
+            raise InvalidTransition()
+        overbooked = 0
+        if before == Booking.Status.WAITLISTED:
+            session_ids = booking_session_ids(current)
+            if not seats_take(session_ids=session_ids, seats=current.seats):
+                overbooked = seats_take_over_capacity(session_ids=session_ids, seats=current.seats)
+        current.status = Booking.Status.CONFIRMED
+        current.confirmed_at = now
+        current.promoted = True
+        current.overbooked_seats = overbooked
+        if overbooked:
+            current.staff_reason = reason or _("Flyttad från väntelistan av personal.")
+        current.save(
+            update_fields=[
+                "status",
+                "confirmed_at",
+                "promoted",
+                "overbooked_seats",
+                "staff_reason",
+                "updated_at",
+            ]
+        )
+        _audit(
+            actor=actor,
+            action="booking_promote",
+            booking=current,
+            from_status=before,
+            to_status=current.status,
+            reason=reason,
+            data={"overbooked_seats": overbooked},
+        )
+        notify_booking(current, "promoted")
+    return current
+
+
+def attendance_record(*, booking: Booking, session: Session, status: str, actor) -> Attendance:
+    """Check a confirmed booking in (attended) or mark it a no-show, per session."""
+    if status not in Attendance.Status.values:
+        raise InvalidInput(
+            errors=[{"pointer": "/status", "code": "invalid", "detail": _("Ange attended eller no_show.")}]
+        )
+    belongs = booking.session_id == session.pk or (
+        booking.session_id is None and booking.event_id == session.event_id
+    )
+    if not belongs:
+        raise InvalidInput(
+            errors=[
+                {
+                    "pointer": "/session",
+                    "code": "invalid",
+                    "detail": _("Bokningen gäller inte det tillfället."),
+                }
+            ]
+        )
+    if booking.status != Booking.Status.CONFIRMED:
+        raise InvalidTransition()
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.update_or_create(
+            booking=booking, session=session, defaults={"status": status, "recorded_by": actor}
+        )
+        _audit(
+            actor=actor,
+            action="attendance_record",
+            booking=booking,
+            to_status=status,
+            data={"session": session.pk},
+        )
+    return attendance
+
+
+def _by_digest(field: str, token) -> Booking | None:
+    if not isinstance(token, str) or not 16 <= len(token) <= 100:
+        return None
+    return Booking.objects.select_related("event", "session").filter(**{field: token_digest(token)}).first()
+
+
+def booking_by_manage_token(token) -> Booking | None:
+    return _by_digest("manage_token_hash", token)
+
+
+def booking_by_calendar_token(token) -> Booking | None:
+    return _by_digest("calendar_token_hash", token)
+
+
+def booking_links(booking: Booking, *, manage_token: str, calendar_token: str | None = None) -> dict:
+    """Absolute links for the booker: the manage page (short, for an SMS), this booking's JSON
+    and its calendar. The calendar token can be left out: it is derived from the manage token."""
+    base = settings.PUBLIC_BASE_URL
+    calendar_token = calendar_token or calendar_token_for(manage_token)
+    return {
+        "manage_url": f"{base}/b/{manage_token}",
+        "api_url": f"{base}/api/v1/bookings/manage/{manage_token}/",
+        "ics_url": f"{base}/feeds/bookings/{calendar_token}.ics",
+    }

@@ -1,0 +1,181 @@
+"""The waitlist: freed seats go to waiting bookings, in order of arrival, first fit.
+
+THE RULE. When seats are freed (a booker's or staff's cancel, a seat decrease, an expired
+offer, more capacity), the waiting bookings are walked in order of arrival (waitlisted_at, id)
+and each one that fits in the seats still free is served; one that does not fit keeps its
+place and is passed over for now. So a party of 3 at the head of the queue does not block a
+party of 1 behind it when one seat frees, and gets the next three seats that come free
+together. Serving is:
+- waitlist_mode `auto`: confirmed at once;
+- waitlist_mode `offer`: the seats are held for the booker (offered seats count as taken)
+  until a claim deadline, OFFER_CLAIM_HOURS after the offer but never later than
+  OFFER_LATEST_BEFORE_START_HOURS before the start. Where that would leave less than
+  MIN_CLAIM_WINDOW to claim, or the offer would go out in the night (SMS_QUIET_HOURS, local
+  time), the seats are confirmed at once instead: nobody is woken up or asked to answer in
+  an hour.
+offers_expire (a scheduled job) marks unclaimed offers `expired`, frees their seats and serves
+the queue onwards. waitlist_fill runs in the caller's transaction, so the freed seat and its new
+holder commit together; no seat can be offered twice because each waiting booking is taken
+with a conditional UPDATE on its status, and seats through the seat guard.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.models import Booking, Event, Session
+from booking.services.seats import booking_session_ids, seats_release, seats_take
+from notifications.outbox import notify_booking
+
+MIN_CLAIM_WINDOW = timedelta(hours=2)
+EXPIRE_BATCH = 500
+
+
+def _in_quiet_hours(moment: datetime) -> bool:
+    quiet = settings.SMS_QUIET_HOURS
+    if not quiet:
+        return False
+    begins, ends = quiet
+    local: time = timezone.localtime(moment).time()
+    if begins <= ends:
+        return begins <= local < ends
+    return local >= begins or local < ends  # wraps midnight, e.g. 21:00-08:00
+
+
+def offer_deadline(*, start: datetime, now: datetime) -> datetime | None:
+    """The claim deadline of an offer made now, or None when the seats should be confirmed
+    at once instead (too little time left, or night)."""
+    deadline = min(
+        now + timedelta(hours=settings.OFFER_CLAIM_HOURS),
+        start - timedelta(hours=settings.OFFER_LATEST_BEFORE_START_HOURS),
+    )
+    if deadline - now < MIN_CLAIM_WINDOW or _in_quiet_hours(now):
+        return None
+    return deadline
+
+
+def _queue(*, session_id=None, event_id=None):
+    if session_id:
+        queue = Booking.objects.filter(session_id=session_id)
+    else:
+        queue = Booking.objects.filter(event_id=event_id, session__isnull=True)
+    return queue.filter(status=Booking.Status.WAITLISTED)
+
+
+def waitlist_fill(*, session: Session | None = None, event: Event | None = None, now=None) -> list[Booking]:
+    """Serve the waiting bookings of a session (or of a series: pass the event) from the seats
+    free now. Runs in the caller's transaction. Returns the bookings served."""
+    if (session is None) == (event is None):
+        raise TypeError("waitlist_fill takes exactly one of session or event")
+    now = now or timezone.now()
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return waitlist_fill(session=session, event=event, now=now)
+    event_id = session.event_id if session is not None else event.pk
+    sessions_qs = (
+        Session.objects.filter(pk=session.pk)
+        if session is not None
+        else Session.objects.filter(event_id=event_id, status=Session.Status.SCHEDULED)
+    )
+    # Lock the rows (PostgreSQL), in id order like the seat guard, so that two fills of one
+    # session run one after the other and see each other's seats.
+    rows = list(
+        sessions_qs.select_for_update(of=("self",))
+        .order_by("pk")
+        .select_related("event")
+        .only("pk", "start", "capacity", "seats_taken", "status", "event__waitlist_mode", "event__status")
+    )
+    if not rows or any(row.status != Session.Status.SCHEDULED for row in rows):
+        return []
+    mode = rows[0].event.waitlist_mode
+    if mode == Event.WaitlistMode.NONE or rows[0].event.status != Event.Status.PUBLISHED:
+        return []
+    first_start = min(row.start for row in rows)
+    if first_start <= now:
+        return []  # too late to be useful
+    free = min(row.capacity - row.seats_taken for row in rows)
+    if free <= 0:
+        return []
+    session_ids = [row.pk for row in rows]
+    served: list[Booking] = []
+    candidates = _queue(session_id=session.pk if session is not None else None, event_id=event_id).filter(
+        seats__lte=free
+    )
+    for booking in candidates.order_by("waitlisted_at", "pk"):
+        if booking.seats > free:
+            continue
+        if not seats_take(session_ids=session_ids, seats=booking.seats):
+            break  # cannot happen while we hold the rows; stop rather than guess
+        deadline = offer_deadline(start=first_start, now=now) if mode == Event.WaitlistMode.OFFER else None
+        changes = {"promoted": True}
+        if deadline:
+            changes.update(status=Booking.Status.OFFERED, offered_at=now, offer_expires_at=deadline)
+        else:
+            changes.update(status=Booking.Status.CONFIRMED, confirmed_at=now)
+        won = Booking.objects.filter(pk=booking.pk, status=Booking.Status.WAITLISTED).update(
+            **changes, updated_at=now
+        )
+        if not won:  # cancelled meanwhile: give its seats back to the next one
+            seats_release(session_ids=session_ids, seats=booking.seats)
+            continue
+        for name, value in changes.items():
+            setattr(booking, name, value)
+        notify_booking(booking, "offered" if deadline else "promoted")
+        served.append(booking)
+        free -= booking.seats
+        if free <= 0:
+            break
+    return served
+
+
+def waitlist_fill_for(booking: Booking, *, now=None) -> list[Booking]:
+    """Fill the queue this booking belongs to (its session, or its series)."""
+    if booking.session_id:
+        return waitlist_fill(session=Session(pk=booking.session_id, event_id=booking.event_id), now=now)
+    return waitlist_fill(event=Event(pk=booking.event_id), now=now)
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the head of the queue; None when the booking is not waiting."""
+    if booking.status != Booking.Status.WAITLISTED or booking.waitlisted_at is None:
+        return None
+    ahead = (
+        _queue(session_id=booking.session_id, event_id=booking.event_id)
+        .filter(
+            Q(waitlisted_at__lt=booking.waitlisted_at)
+            | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def offers_expire(*, now=None) -> int:
+    """Expire the offers whose claim deadline has passed and serve the queue onwards.
+    Each offer in its own short transaction, skipping rows another worker holds."""
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(status=Booking.Status.OFFERED, offer_expires_at__lte=now)
+        .order_by("offer_expires_at", "pk")
+        .values_list("pk", flat=True)[:EXPIRE_BATCH]
+    )
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            booking = (
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Booking.Status.OFFERED, offer_expires_at__lte=now)
+                .first()
+            )
+            if booking is None:
+                continue
+            seats_release(session_ids=booking_session_ids(booking), seats=booking.seats)
+            booking.status = Booking.Status.EXPIRED
+            booking.save(update_fields=["status", "updated_at"])
+            notify_booking(booking, "offer_expired")
+            waitlist_fill_for(booking, now=now)
+            expired += 1
+    return expired

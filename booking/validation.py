@@ -1,0 +1,111 @@
+"""Cleaning of a booker's contact details, shared by the API serializers and the public forms,
+so that both refuse the same things with the same words.
+
+Each function returns the cleaned value or raises InvalidInput with one pointer error; the
+`pointer` argument names the field in the caller's input ("/phone", "/contacts/0/phone").
+"""
+
+import unicodedata
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from booking.errors import InvalidInput
+
+NAME_MAX_LENGTH = 120
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 40  # raw input, before parsing; E.164 itself is at most 16 characters
+
+# Number types that can receive an SMS. Some countries (the US among them) cannot tell a
+# mobile from a landline by the number, so FIXED_LINE_OR_MOBILE is given the benefit of doubt.
+_SMS_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+MESSAGES = {
+    "phone_invalid": _("Det ser inte ut som ett telefonnummer. Skriv till exempel 070-123 45 67."),
+    "phone_not_mobile": _(
+        "Det numret är inte ett mobilnummer och kan inte ta emot sms. Ange ett mobilnummer eller en e-postadress."
+    ),
+    "email_invalid": _("Det ser inte ut som en e-postadress."),
+    "name_blank": _("Skriv ditt namn."),
+    "name_too_long": _("Namnet får vara högst %(max)s tecken."),
+    "name_control": _("Namnet innehåller tecken som inte går att använda."),
+    "too_long": _("Texten får vara högst %(max)s tecken."),
+}
+
+
+def _refuse(pointer: str, code: str, **params):
+    detail = MESSAGES[code] % params if params else MESSAGES[code]
+    raise InvalidInput(errors=[{"pointer": pointer, "code": code, "detail": str(detail)}])
+
+
+def phone_normalize(raw, *, for_sms: bool = True, pointer: str = "/phone") -> str:
+    """A phone number in E.164 ("+46701234567"). Swedish numbers may be written nationally
+    ("070-123 45 67"); other countries need their prefix. With for_sms, a number that cannot
+    receive an SMS (a landline) is refused."""
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    if len(text) > PHONE_MAX_LENGTH:
+        _refuse(pointer, "phone_invalid")
+    try:
+        number = phonenumbers.parse(text, settings.DEFAULT_COUNTRY_CODE)
+    except phonenumbers.NumberParseException:
+        _refuse(pointer, "phone_invalid")
+    if not phonenumbers.is_valid_number(number):
+        _refuse(pointer, "phone_invalid")
+    if for_sms and phonenumbers.number_type(number) not in _SMS_TYPES:
+        _refuse(pointer, "phone_not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_clean(raw, *, pointer: str = "/email") -> str:
+    """A trimmed e-mail address ("" when none was given); the domain in lower case."""
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    if len(text) > EMAIL_MAX_LENGTH or _has_control(text):
+        _refuse(pointer, "email_invalid")
+    try:
+        validate_email(text)
+    except ValidationError:
+        _refuse(pointer, "email_invalid")
+    local, _at, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def name_clean(raw, *, pointer: str = "/name", max_length: int = NAME_MAX_LENGTH) -> str:
+    """A person's name: trimmed, inner runs of spaces made one, any script and emoji welcome,
+    control characters (line breaks, NUL, escapes) refused, at most max_length characters."""
+    text = unicodedata.normalize("NFC", str(raw or ""))
+    if _has_control(text):
+        _refuse(pointer, "name_control")
+    text = " ".join(text.split())
+    if not text:
+        _refuse(pointer, "name_blank")
+    if len(text) > max_length:
+        _refuse(pointer, "name_too_long", max=max_length)
+    return text
+
+
+def text_clean(raw, *, pointer: str, max_length: int, multiline: bool = False) -> str:
+    """Free text (a school, a note): trimmed, bounded, control characters refused except line
+    breaks and tabs where multiline."""
+    text = unicodedata.normalize("NFC", str(raw or "")).strip()
+    allowed = "\n\r\t" if multiline else ""
+    if _has_control(text, allowed=allowed):
+        _refuse(pointer, "name_control")
+    if len(text) > max_length:
+        _refuse(pointer, "too_long", max=max_length)
+    return text
+
+
+def _has_control(text: str, *, allowed: str = "") -> bool:
+    # Cc: C0/C1 controls (NUL, ESC, line breaks); Cs: lone surrogates. Cf (format characters)
+    # stays allowed: emoji sequences and many scripts need the zero-width joiner.
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
