@@ -1,0 +1,165 @@
+"""What each feed holds, and a cheap fingerprint of it for conditional GET.
+
+A session is in a feed while it is live and ended less than FEED_PAST_DAYS ago, or — when it
+or its event is cancelled — for settings.CANCELLED_IN_FEED_DAYS after the cancellation, shown
+as cancelled: Google hides STATUS:CANCELLED, so the title says it too, and then it drops out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from booking import access
+from booking.models import Booking, Event, FeedToken, Session, VisitDateOption, VisitRequest
+from feeds.ical import FORMAT_VERSION
+
+# Past sessions stay a while so that subscribers keep their history; older ones drop out.
+FEED_PAST_DAYS = 90
+
+PUBLIC_STATUSES = [Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED]
+OPEN_VISIT_STATUSES = [
+    VisitRequest.Status.SUBMITTED,
+    VisitRequest.Status.APPROVED,
+    VisitRequest.Status.OFFERED,
+]
+
+
+def _in_window(*, now: datetime) -> Q:
+    cutoff = now - timedelta(days=settings.CANCELLED_IN_FEED_DAYS)
+    event_cancelled = Q(event__status=Event.Status.CANCELLED)
+    live = Q(status=Session.Status.SCHEDULED) & ~event_cancelled
+    session_recently_cancelled = Q(status=Session.Status.CANCELLED) & (
+        Q(cancelled_at__gte=cutoff) | Q(cancelled_at__isnull=True, updated_at__gte=cutoff)
+    )
+    event_recently_cancelled = (
+        Q(status=Session.Status.SCHEDULED)
+        & event_cancelled
+        & (
+            Q(event__cancelled_at__gte=cutoff)
+            | Q(event__cancelled_at__isnull=True, event__updated_at__gte=cutoff)
+        )
+    )
+    recent = Q(end__gte=now - timedelta(days=FEED_PAST_DAYS))
+    return recent & (live | session_recently_cancelled | event_recently_cancelled)
+
+
+def sessions_in_feed(events: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """The sessions of these events that belong in a feed now (not yet loaded)."""
+    now = now or timezone.now()
+    return Session.objects.filter(_in_window(now=now), event__in=events.values("pk"))
+
+
+def public_events(queryset: QuerySet | None = None) -> QuerySet:
+    queryset = queryset if queryset is not None else Event.objects.all()
+    return queryset.filter(status__in=PUBLIC_STATUSES, visibility=Event.Visibility.PUBLIC)
+
+
+def user_events(user) -> QuerySet:
+    """A private feed's events: organisers all; staff their libraries' events, drafts and
+    private ones included; a creator their own visits, also those not yet public."""
+    if access.is_organiser(user):
+        return Event.objects.all()
+    condition = Q(pk__in=[])
+    libraries = access.staff_library_ids(user)
+    if libraries:
+        condition |= Q(library_id__in=libraries)
+    creator = access.creator_for(user)
+    if creator:
+        condition |= Q(creators=creator) | Q(visit_request__offered_creator=creator)
+    return Event.objects.filter(condition)
+
+
+def user_date_options(user) -> QuerySet:
+    """Visit requests' date options not yet decided: for the staff who asked (organisers: all)
+    and for the creator a request is offered to."""
+    open_requests = VisitRequest.objects.filter(status__in=OPEN_VISIT_STATUSES)
+    if not access.is_organiser(user):
+        condition = Q(library_id__in=access.staff_library_ids(user))
+        creator = access.creator_for(user)
+        if creator:
+            condition |= Q(status=VisitRequest.Status.OFFERED, offered_creator=creator)
+        open_requests = open_requests.filter(condition)
+    return VisitDateOption.objects.filter(request__in=open_requests.values("pk"))
+
+
+def load_sessions(sessions: QuerySet) -> list[Session]:
+    """Everything the builder reads, in a fixed number of queries."""
+    return list(
+        sessions.select_related("event__library__municipality", "room")
+        .prefetch_related("event__audiences", "event__languages", "event__accessibility_features")
+        .order_by("start", "pk")
+    )
+
+
+def load_date_options(options: QuerySet) -> list[VisitDateOption]:
+    return list(options.select_related("request__library", "request__room").order_by("start", "pk"))
+
+
+def booking_sessions(booking: Booking) -> QuerySet:
+    """A booking's sessions: its own, or every session of the event for a series booking."""
+    if booking.session_id:
+        return Session.objects.filter(pk=booking.session_id)
+    return Session.objects.filter(event_id=booking.event_id)
+
+
+def booking_by_calendar_token(token: str) -> Booking | None:
+    try:
+        from booking.services.bookings import booking_by_calendar_token as lookup
+    except ImportError:
+        lookup = None
+    if lookup is not None:
+        return lookup(token)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return Booking.objects.filter(calendar_token_hash=digest).first()
+
+
+def feed_token_user(token: str, *, now: datetime | None = None):
+    """The user behind an active private-feed token, or None. Marks it used, at most hourly,
+    with a conditional UPDATE, so that a busy feed costs no extra write per fetch."""
+    now = now or timezone.now()
+    row = FeedToken.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    if row is None or not row.user.is_active:
+        return None
+    if row.last_used_at is None or row.last_used_at < now - timedelta(hours=1):
+        FeedToken.objects.filter(pk=row.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(hours=1))
+        ).update(last_used_at=now)
+    return row.user
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    etag: str
+    last_modified: datetime | None
+
+
+def feed_fingerprint(
+    *, key: str, sessions: QuerySet, date_options: QuerySet | None = None, extra=()
+) -> Fingerprint:
+    """ETag and Last-Modified from one aggregate query per source, without loading rows.
+
+    The count catches deletions and sessions dropping out of the window; the latest update
+    times catch edits of a session, its event or its library."""
+    agg = sessions.aggregate(
+        n=Count("pk"),
+        s=Max("updated_at"),
+        e=Max("event__updated_at"),
+        lib=Max("event__library__updated_at"),
+    )
+    parts = [FORMAT_VERSION, key, agg["n"], agg["s"], agg["e"], agg["lib"], *extra]
+    times = [agg["s"], agg["e"], agg["lib"], *(x for x in extra if isinstance(x, datetime))]
+    if date_options is not None:
+        opt = date_options.aggregate(
+            n=Count("pk"), r=Max("request__updated_at"), lib=Max("request__library__updated_at")
+        )
+        parts += [opt["n"], opt["r"], opt["lib"]]
+        times += [opt["r"], opt["lib"]]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    known = [t for t in times if t is not None]
+    return Fingerprint(etag=f'"{digest}"', last_modified=max(known) if known else None)
