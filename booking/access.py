@@ -69,3 +69,64 @@ def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
     if creator:
         condition |= Q(creators=creator)
     return queryset.filter(condition).distinct() if creator else queryset.filter(condition)
+
+
+# --- Author-visit requests ------------------------------------------------------------------
+# Who may take each transition. "library": staff of the request's library; "organiser": the
+# region; "creator": the creator the request is offered to. Organisers may also act for a
+# library or a creator (a phone call), since they can do everything in the region.
+VISIT_TRANSITION_ROLES: dict[str, set[str]] = {
+    "edit": {"library"},
+    "submit": {"library"},
+    "approve": {"organiser"},
+    "decline": {"organiser"},
+    "offer": {"organiser"},
+    "accept": {"creator"},
+    "refuse": {"creator"},
+    "withdraw": {"library"},
+    "cancel": {"library", "organiser"},
+    "complete": {"library"},
+}
+
+
+def visible_visit_requests(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Requests this user may read: organisers all, library staff their libraries' requests,
+    a creator those offered to them or that became their visits; nobody else any."""
+    from booking.models import VisitRequest
+
+    queryset = queryset if queryset is not None else VisitRequest.objects.all()
+    if is_organiser(user):
+        return queryset
+    condition = Q(pk__in=[])
+    libraries = staff_library_ids(user)
+    if libraries:
+        condition |= Q(library_id__in=libraries)
+    creator = creator_for(user)
+    if creator:
+        condition |= Q(offered_creator=creator)
+    return queryset.filter(condition)
+
+
+def can_transition_visit_request(user, visit_request, transition: str) -> bool:
+    """May this user take `transition` on this request (whatever its current state)?"""
+    roles = VISIT_TRANSITION_ROLES.get(transition, set())
+    if is_organiser(user):
+        return True
+    if "library" in roles and visit_request.library_id in staff_library_ids(user):
+        return True
+    if "creator" in roles:
+        # The creator the request is about: the one it is offered to, or before any offer
+        # the one the library wished for (who then learns only that it is not offered yet).
+        creator = creator_for(user)
+        concerned = visit_request.offered_creator_id or visit_request.creator_id
+        return creator is not None and concerned == creator.pk
+    return False
+
+
+def can_create_visit_request(user, library_id: int | None) -> bool:
+    return can_manage_library(user, library_id)
+
+
+def can_see_creator_private(user) -> bool:
+    """Fees, contact details and unavailable dates: staff (organisers and library staff)."""
+    return is_staff_member(user)
