@@ -267,6 +267,7 @@ IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
 CANCELLED_IN_FEED_DAYS = env_int("CANCELLED_IN_FEED_DAYS", 30)
 RETENTION_DAYS_AFTER_EVENT = env_int("RETENTION_DAYS_AFTER_EVENT", 90)
 REGION_DATA_FILE = env_str("REGION_DATA_FILE", str(BASE_DIR / "booking" / "data" / "sormland.json"))
+DEMO_DATA_FILE = env_str("DEMO_DATA_FILE", str(BASE_DIR / "booking" / "data" / "sormland_demo.json"))
 
 # --- Notifications --------------------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | twilio
