@@ -21,7 +21,8 @@ from django.views.decorators.http import require_safe
 
 from backend.errors import problem
 from booking import access
-from booking.filters import EventFilter
+from booking.errors import InvalidFilter
+from booking.filters import EventFilter, filter_errors
 from booking.models import Booking, Event, Library, Municipality
 from feeds import selectors
 from feeds.ical import FeedOptions, event_title, feed_render
@@ -40,7 +41,16 @@ class BadFilter(Exception):
 def _lang(request, default: str = "sv") -> str:
     lang = request.GET.get("lang", default) or default
     if lang not in LANGS:
-        raise BadFilter([{"pointer": "/lang", "code": "invalid_choice", "detail": _("Välj sv eller en.")}])
+        raise BadFilter(
+            [
+                {
+                    "pointer": "/lang",
+                    "parameter": "lang",
+                    "code": "invalid_choice",
+                    "detail": _("Välj sv eller en."),
+                }
+            ]
+        )
     return lang
 
 
@@ -48,17 +58,7 @@ def _filtered_events(request, queryset):
     """Apply the event list's filters; a bad value is a BadFilter, never a 500."""
     event_filter = EventFilter(request.GET, queryset=queryset)
     if not event_filter.is_valid():
-        raise BadFilter(
-            [
-                {
-                    "pointer": f"/{name}",
-                    "code": error.code or "invalid",
-                    "detail": str(error.message % (error.params or {})),
-                }
-                for name, errors in event_filter.errors.as_data().items()
-                for error in errors
-            ]
-        )
+        raise BadFilter(filter_errors(event_filter))
     return event_filter.qs
 
 
@@ -67,7 +67,7 @@ def _key(request, name: str) -> str:
 
 
 def _bad_filter(exc: BadFilter) -> HttpResponse:
-    return problem(400, "invalid_filter", _("Ett filter har ett ogiltigt värde."), exc.errors)
+    return problem(400, InvalidFilter.code, str(InvalidFilter.message), exc.errors)
 
 
 def _not_found() -> HttpResponse:
