@@ -25,22 +25,24 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@never_cache
-def healthz_worker(request):
+def worker_status() -> tuple[bool, dict]:
+    """(healthy, body): has a queue worker written its heartbeat within WORKER_STALE_AFTER?"""
     from notifications.models import WorkerHeartbeat
 
     try:
         latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    except Exception as exc:
-        return JsonResponse(
-            {"status": "error", "reason": f"database unreachable: {str(exc)[:200]}"}, status=503
-        )
+    except Exception as exc:  # the database being down is an answer too
+        return False, {"status": "error", "reason": f"database unreachable: {str(exc)[:200]}"}
     if latest is None:
-        return JsonResponse({"status": "error", "reason": "no worker has ever been seen"}, status=503)
+        return False, {"status": "error", "reason": "no worker has ever been seen"}
     age = timezone.now() - latest
     body = {"last_seen": latest.isoformat(), "age_seconds": int(age.total_seconds())}
     if age > WORKER_STALE_AFTER:
-        return JsonResponse(
-            {"status": "error", "reason": "no worker seen for over two minutes", **body}, status=503
-        )
-    return JsonResponse({"status": "ok", **body})
+        return False, {"status": "error", "reason": "no worker seen for over two minutes", **body}
+    return True, {"status": "ok", **body}
+
+
+@never_cache
+def healthz_worker(request):
+    healthy, body = worker_status()
+    return JsonResponse(body, status=200 if healthy else 503)
