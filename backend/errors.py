@@ -163,6 +163,66 @@ def handler400(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+_STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
+
+
+def _status_problem(status_code: int) -> JsonResponse:
+    code = _STATUS_CODES.get(status_code, "server_error" if status_code >= 500 else "error")
+    details = {
+        "invalid": _("Begäran kunde inte tolkas."),
+        "not_authenticated": _("Du behöver logga in."),
+        "permission_denied": _("Du har inte behörighet att göra det här."),
+        "not_found": _("Det du söker finns inte."),
+        "method_not_allowed": _("Metoden är inte tillåten här."),
+        "too_large": _("Begäran är för stor."),
+        "server_error": _("Något gick fel hos oss. Försök igen om en stund."),
+        "error": _("Begäran kunde inte utföras."),
+    }
+    return problem(status_code, code, details[code])
+
+
+class ApiProblemMiddleware:
+    """Keeps every answer under /api/ problem+json, whatever produced it.
+
+    - A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused with 413 before anyone reads
+      it: Django only raises RequestDataTooBig lazily when request.body is read, and DRF's JSON
+      parser reads the stream directly, past the limit, so the size is checked here by
+      Content-Length.
+    - An error page that is not JSON (Django's technical 404/500 pages under DEBUG, a 405 from a
+      plain view, a 400 from a SuspiciousOperation) is replaced by the problem for its status.
+    Placed after LocaleMiddleware, so `detail` is in the request's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_api(request):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw_length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw_length)
+        except ValueError:
+            return problem(400, "invalid", _("Begäran kunde inte tolkas."))
+        if limit is not None and length > limit:
+            return problem(413, "too_large", _("Begäran är för stor."))
+        response = self.get_response(request)
+        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            replacement = _status_problem(response.status_code)
+            for name in ("Retry-After", "Allow", "WWW-Authenticate"):
+                if name in response:
+                    replacement[name] = response[name]
+            return replacement
+        return response
+
+
 def csrf_failure(request, reason=""):
     if _is_api(request):
         return problem(

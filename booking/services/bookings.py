@@ -79,6 +79,8 @@ def _is_int(value) -> bool:
 
 
 def _check_seats(errors: _Errors, *, seats, companion_seats, children, event: Event | None) -> None:
+    """Seats within range; the event's max_seats_per_booking (companions not counted) binds
+    the public only: pass event=None for staff booking a class on someone's behalf."""
     if not _is_int(seats) or not 1 <= seats <= SEATS_MAX:
         errors.add("/seats", "invalid", _("Ange antal platser som ett heltal från 1."))
         return
@@ -253,7 +255,13 @@ def booking_create(
     email = errors.run(email_clean, email)
     sms_consent = sms_consent is True
     phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email)
-    _check_seats(errors, seats=seats, companion_seats=companion_seats, children=children, event=event)
+    _check_seats(
+        errors,
+        seats=seats,
+        companion_seats=companion_seats,
+        children=children,
+        event=None if staff else event,
+    )
     if not errors.items:
         _check_contact(errors, email=email, phone=phone, sms_consent=sms_consent)
     if language not in Booking.Language.values:
@@ -339,7 +347,11 @@ def booking_create(
                 reason=staff_reason,
                 data={"seats": seats, "overbooked_seats": overbooked},
             )
-        notify_booking(booking, "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted")
+        notify_booking(
+            booking,
+            "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted",
+            manage_token=manage_token,  # only here is the plaintext at hand (see notifications.outbox)
+        )
         position = waitlist_position(booking) if status == Booking.Status.WAITLISTED else None
     return BookingResult(booking, manage_token, calendar_token, position)
 

@@ -1,0 +1,180 @@
+"""Input and output shapes of the Bookings calls (API.md). Types and ranges are checked here;
+the rules (contact, consent, windows, seats) live in booking.services.bookings."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from booking.models import Booking
+
+SEATS_MAX = 1000
+ID_MAX = 2**63 - 1  # a bigint: larger ids would be a database error, not a 404
+
+
+class BookingCreateInput(serializers.Serializer):
+    session = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
+    event = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
+    seats = serializers.IntegerField(min_value=1, max_value=SEATS_MAX)
+    companion_seats = serializers.IntegerField(min_value=0, max_value=SEATS_MAX, default=0)
+    children = serializers.IntegerField(min_value=0, max_value=SEATS_MAX, default=0)
+    name = serializers.CharField(max_length=500, trim_whitespace=False)
+    email = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    sms_consent = serializers.BooleanField(default=False)
+    language = serializers.ChoiceField(choices=Booking.Language.values, default="sv")
+    accessibility_needs = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=30, required=False, default=list
+    )
+    accessibility_note = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default="", trim_whitespace=False
+    )
+    accessibility_consent = serializers.BooleanField(default=False)
+    school = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    grade = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if bool(attrs.get("session")) == bool(attrs.get("event")):
+            raise serializers.ValidationError(
+                {"session": [_("Ange antingen ett tillfälle (session) eller en serie (event).")]}
+            )
+        return attrs
+
+
+class StaffBookingInput(BookingCreateInput):
+    """POST /sessions/{id}/bookings/: the session comes from the URL."""
+
+    session = None
+    event = None
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    allow_over_capacity = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        return attrs
+
+
+class BookingChangeInput(serializers.Serializer):
+    seats = serializers.IntegerField(min_value=1, max_value=SEATS_MAX, required=False)
+    companion_seats = serializers.IntegerField(min_value=0, max_value=SEATS_MAX, required=False)
+    children = serializers.IntegerField(min_value=0, max_value=SEATS_MAX, required=False)
+    name = serializers.CharField(max_length=500, required=False, trim_whitespace=False)
+    email = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    sms_consent = serializers.BooleanField(required=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class AttendanceInput(serializers.Serializer):
+    session = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    status = serializers.ChoiceField(choices=["attended", "no_show"])
+
+
+def booking_created_data(result, links: dict) -> dict:
+    booking = result.booking
+    return {
+        "id": booking.pk,
+        "status": booking.status,
+        "seats": booking.seats,
+        "companion_seats": booking.companion_seats,
+        "children": booking.children,
+        "session": booking.session_id,
+        "event": booking.event_id,
+        "waitlist_position": result.waitlist_position,
+        "offer_expires_at": serializers.DateTimeField().to_representation(booking.offer_expires_at)
+        if booking.offer_expires_at
+        else None,
+        **links,
+    }
+
+
+class _SessionBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class BookingOutput(serializers.Serializer):
+    """The booker's own view of their booking (GET api_url)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    seats = serializers.IntegerField()
+    companion_seats = serializers.IntegerField()
+    children = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    sms_consent = serializers.BooleanField()
+    language = serializers.CharField()
+    school = serializers.CharField()
+    grade = serializers.CharField()
+    offer_expires_at = serializers.DateTimeField()
+    event = serializers.SerializerMethodField()
+    sessions = serializers.SerializerMethodField()
+
+    def get_event(self, booking) -> dict:
+        event = booking.event
+        return {
+            "id": event.pk,
+            "title": event.title,
+            "url": settings.PUBLIC_BASE_URL + event.get_absolute_url(),
+        }
+
+    def get_sessions(self, booking) -> list:
+        if booking.session_id:
+            return [_SessionBrief(booking.session).data]
+        return _SessionBrief(booking.event.sessions.order_by("start"), many=True).data
+
+
+class ParticipantOutput(serializers.Serializer):
+    """A row of a session's participant list, for staff of the library and organisers."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    seats = serializers.IntegerField()
+    companion_seats = serializers.IntegerField()
+    children = serializers.IntegerField()
+    overbooked_seats = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    sms_consent = serializers.BooleanField()
+    language = serializers.CharField()
+    school = serializers.CharField()
+    grade = serializers.CharField()
+    series = serializers.SerializerMethodField()
+    waitlist_position = serializers.SerializerMethodField()
+    offer_expires_at = serializers.DateTimeField()
+    accessibility_needs = serializers.SerializerMethodField()
+    accessibility_note = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField()
+    source = serializers.CharField()
+    staff_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_series(self, booking) -> bool:
+        return booking.session_id is None
+
+    def get_waitlist_position(self, booking) -> int | None:
+        return self.context["positions"].get(booking.pk)
+
+    def _accessibility(self, booking):
+        try:
+            return booking.accessibility
+        except Booking.accessibility.RelatedObjectDoesNotExist:
+            return None
+
+    def get_accessibility_needs(self, booking) -> list[str]:
+        request = self._accessibility(booking)
+        return [need.code for need in request.needs.all()] if request else []
+
+    def get_accessibility_note(self, booking) -> str:
+        request = self._accessibility(booking)
+        return request.note if request else ""
+
+    def get_attendance(self, booking) -> str | None:
+        rows = booking.session_attendance
+        return rows[0].status if rows else None

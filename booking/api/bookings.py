@@ -1,0 +1,336 @@
+"""/api/v1/ bookings (API.md "Bookings"): parse, authorize through booking.access, call one
+service, answer. The rules live in booking.services.bookings and .waitlist."""
+
+import json
+
+from django.db.models import Prefetch, Q
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import access
+from booking.api.booking_serializers import (
+    AttendanceInput,
+    BookingChangeInput,
+    BookingCreateInput,
+    BookingOutput,
+    ParticipantOutput,
+    ReasonInput,
+    StaffBookingInput,
+    booking_created_data,
+)
+from booking.api.pagination import PageNumberPagination
+from booking.api.throttles import BookingRateThrottle
+from booking.errors import InvalidInput, PermissionDenied
+from booking.models import Attendance, Booking, Event, Session
+from booking.services import bookings as services
+from booking.services.idempotency import (
+    Replay,
+    caller_scope,
+    idempotency_abandon,
+    idempotency_begin,
+    idempotency_finish,
+    request_fingerprint,
+)
+from booking.services.waitlist import waitlist_position
+
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED)
+PUBLIC_VISIBILITIES = (Event.Visibility.PUBLIC, Event.Visibility.UNLISTED)
+
+
+def _unknown(pointer: str):
+    return InvalidInput(errors=[{"pointer": pointer, "code": "not_found", "detail": _("Det finns inte.")}])
+
+
+def _bookable(user, event: Event) -> bool:
+    """The public may book published public and unlisted events; staff also their own."""
+    if event.status in PUBLIC_STATUSES and event.visibility in PUBLIC_VISIBILITIES:
+        return True
+    return access.can_manage_event(user, event)
+
+
+def _response_body(response):
+    if isinstance(response, Response):
+        return response.data
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def _replay(replay: Replay):
+    if replay.status >= 400:
+        response = JsonResponse(
+            replay.body,
+            status=replay.status,
+            safe=False,
+            content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        response = Response(replay.body, status=replay.status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _created(result) -> Response:
+    links = services.booking_links(
+        result.booking, manage_token=result.manage_token, calendar_token=result.calendar_token
+    )
+    return Response(booking_created_data(result, links), status=status.HTTP_201_CREATED)
+
+
+class BookingCreate(APIView):
+    """POST /api/v1/bookings/ — book a session, or a whole series (`event`)."""
+
+    throttle_classes = [*APIView.throttle_classes, BookingRateThrottle]
+
+    @extend_schema(
+        request=BookingCreateInput,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        responses={201: dict},
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._book(request)
+        data = request.data  # malformed JSON is a 400 here, before any key is claimed
+        outcome = idempotency_begin(
+            scope=caller_scope(request.user),
+            key=key,
+            fingerprint=request_fingerprint(method=request.method, path=request.path, data=data),
+        )
+        if isinstance(outcome, Replay):
+            return _replay(outcome)
+        try:
+            try:
+                response = self._book(request)
+            except Exception as exc:
+                response = self.handle_exception(exc)  # re-raises what would be a 500
+        except BaseException:
+            idempotency_abandon(outcome)
+            raise
+        idempotency_finish(outcome, status=response.status_code, body=_response_body(response))
+        return response
+
+    def _book(self, request):
+        form = BookingCreateInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        session = event = None
+        if data.pop("session", None) is not None:
+            session = (
+                Session.objects.select_related("event").filter(pk=form.validated_data["session"]).first()
+            )
+            if session is None or not _bookable(request.user, session.event):
+                raise _unknown("/session")
+        event_id = data.pop("event", None)
+        if event_id is not None:
+            event = Event.objects.filter(pk=event_id).first()
+            if event is None or not _bookable(request.user, event):
+                raise _unknown("/event")
+        user = request.user if request.user.is_authenticated else None
+        result = services.booking_create(
+            session=session, event=event, source=Booking.Source.API, created_by=user, **data
+        )
+        return _created(result)
+
+
+class _ByToken(APIView):
+    """The booker's own booking, reached by its unguessable manage token alone."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def booking(self, token) -> Booking:
+        booking = services.booking_by_manage_token(token)
+        if booking is None:
+            raise NotFound()
+        return booking
+
+    def answer(self, booking: Booking, token: str) -> Response:
+        data = dict(BookingOutput(booking).data)
+        data["waitlist_position"] = waitlist_position(booking)
+        data.update(services.booking_links(booking, manage_token=token))
+        return Response(data)
+
+
+class BookingManage(_ByToken):
+    @extend_schema(responses=BookingOutput)
+    def get(self, request, token):
+        return self.answer(self.booking(token), token)
+
+    @extend_schema(request=BookingChangeInput, responses=BookingOutput)
+    def patch(self, request, token):
+        booking = self.booking(token)
+        form = BookingChangeInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        changed = services.booking_change(booking=booking, **form.validated_data)
+        return self.answer(changed, token)
+
+
+class BookingManageCancel(_ByToken):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, token):
+        cancelled = services.booking_cancel(booking=self.booking(token), by=Booking.CancelledBy.BOOKER)
+        return self.answer(cancelled, token)
+
+
+class BookingManageClaim(_ByToken):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, token):
+        claimed = services.booking_claim(booking=self.booking(token))
+        return self.answer(claimed, token)
+
+
+def _require_login(request) -> None:
+    if not request.user or not request.user.is_authenticated:
+        raise NotAuthenticated()
+
+
+def _managed_session(request, pk) -> Session:
+    _require_login(request)
+    session = Session.objects.select_related("event").filter(pk=pk).first()
+    if session is None:
+        raise NotFound()
+    if not access.can_manage_event(request.user, session.event):
+        raise PermissionDenied()
+    return session
+
+
+def _managed_booking(request, pk) -> Booking:
+    """Another library's booking answers 404: its existence is nobody else's business."""
+    _require_login(request)
+    booking = Booking.objects.select_related("event").filter(pk=pk).first()
+    if booking is None or not access.can_manage_event(request.user, booking.event):
+        raise NotFound()
+    return booking
+
+
+def _staff_answer(booking: Booking) -> dict:
+    return {
+        "id": booking.pk,
+        "status": booking.status,
+        "seats": booking.seats,
+        "overbooked_seats": booking.overbooked_seats,
+        "promoted": booking.promoted,
+        "waitlist_position": waitlist_position(booking),
+        "offer_expires_at": booking.offer_expires_at.isoformat() if booking.offer_expires_at else None,
+    }
+
+
+class SessionBookings(APIView):
+    """Staff of the library and organisers: a session's participants with needs and
+    attendance (GET), or a booking on someone's behalf (POST)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, description="comma-separated booking statuses")],
+        responses=ParticipantOutput(many=True),
+    )
+    def get(self, request, pk):
+        session = _managed_session(request, pk)
+        queue = Q(session=session) | Q(session__isnull=True, event_id=session.event_id)
+        bookings = (
+            Booking.objects.filter(queue)
+            .select_related("accessibility")
+            .prefetch_related(
+                "accessibility__needs",
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.filter(session=session),
+                    to_attr="session_attendance",
+                ),
+            )
+            .order_by("created_at", "pk")
+        )
+        wanted = request.query_params.get("status")
+        if wanted:
+            statuses = [s for s in wanted.split(",") if s]
+            unknown = [s for s in statuses if s not in Booking.Status.values]
+            if unknown:
+                raise InvalidInput(
+                    _("Okänt filter."),
+                    errors=[{"pointer": "/status", "code": "invalid_filter", "detail": _("Okänd status.")}],
+                )
+            bookings = bookings.filter(status__in=statuses)
+        # Waitlist positions for the whole queue in one query (the page may show any part).
+        positions: dict[int, int] = {}
+        counters: dict[int | None, int] = {}
+        waiting = (
+            Booking.objects.filter(queue, status=Booking.Status.WAITLISTED)
+            .order_by("waitlisted_at", "pk")
+            .values_list("pk", "session_id")
+        )
+        for booking_id, session_id in waiting:
+            counters[session_id] = counters.get(session_id, 0) + 1
+            positions[booking_id] = counters[session_id]
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(bookings, request, view=self)
+        data = ParticipantOutput(page, many=True, context={"positions": positions}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=StaffBookingInput, responses={201: dict})
+    def post(self, request, pk):
+        session = _managed_session(request, pk)
+        form = StaffBookingInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        reason = data.pop("reason", "")
+        series = session.event.booking_mode == Event.BookingMode.SERIES
+        result = services.booking_create(
+            session=None if series else session,
+            event=session.event if series else None,
+            source=Booking.Source.STAFF,
+            created_by=request.user,
+            staff_reason=reason,
+            **data,
+        )
+        return _created(result)
+
+
+class StaffBookingCancel(APIView):
+    @extend_schema(request=ReasonInput, responses=dict)
+    def post(self, request, pk):
+        booking = _managed_booking(request, pk)
+        form = ReasonInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        cancelled = services.booking_cancel(
+            booking=booking,
+            by=Booking.CancelledBy.STAFF,
+            actor=request.user,
+            reason=form.validated_data["reason"],
+        )
+        return Response(_staff_answer(cancelled))
+
+
+class StaffBookingPromote(APIView):
+    @extend_schema(request=ReasonInput, responses=dict)
+    def post(self, request, pk):
+        booking = _managed_booking(request, pk)
+        form = ReasonInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        promoted = services.booking_promote(
+            booking=booking, actor=request.user, reason=form.validated_data["reason"]
+        )
+        return Response(_staff_answer(promoted))
+
+
+class StaffBookingAttendance(APIView):
+    @extend_schema(request=AttendanceInput, responses=dict)
+    def post(self, request, pk):
+        booking = _managed_booking(request, pk)
+        form = AttendanceInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        session_id = form.validated_data.get("session") or booking.session_id
+        session = Session.objects.filter(pk=session_id).first() if session_id else None
+        if session is None:
+            raise _unknown("/session")
+        attendance = services.attendance_record(
+            booking=booking, session=session, status=form.validated_data["status"], actor=request.user
+        )
+        return Response({"booking": booking.pk, "session": session.pk, "status": attendance.status})
