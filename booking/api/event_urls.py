@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from booking.api import events
+from booking.api import events, statistics
 
 urlpatterns = [
     path("libraries/", events.LibraryList.as_view(), name="api-libraries"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("events/<int:pk>/cancel/", events.EventCancel.as_view(), name="api-event-cancel"),
     path("sessions/<int:pk>/", events.SessionDetail.as_view(), name="api-session"),
     path("sessions/<int:pk>/cancel/", events.SessionCancel.as_view(), name="api-session-cancel"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="api-statistics"),
 ]
