@@ -30,6 +30,9 @@ class Notification(models.Model):
     language = models.CharField(_("språk"), max_length=2, default="sv")
     subject = models.CharField(_("ämne"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
+    # The booking's manage link as it went into the body. Only the token's hash is on the
+    # booking, so later messages (an offer's claim link, a moved session) take it from here.
+    link = models.CharField(_("länk"), max_length=300, blank=True)
     booking = models.ForeignKey(
         "booking.Booking",
         on_delete=models.CASCADE,

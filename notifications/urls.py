@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
+    path("twilio/status/", views.twilio_status, name="twilio-status"),
+]

@@ -1,0 +1,115 @@
+"""Message bodies from the template files under templates/notifications/, in the reader's language.
+
+Files: sms/<name>.<lang>.txt and email/<name>.<lang>.txt (the first line of an e-mail file is
+its subject). They are plain text, rendered without HTML escaping, with the booking's language
+active (translation.override) so that dates read "onsdag 30 september" or "Wednesday 30
+September". Swedish and English are both files, so that the SMS length test sees exactly what
+goes out in each language.
+
+An SMS body is made GSM-7 (see gsm.py) and kept to two segments: a long title is shortened
+first, then the library's name.
+"""
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template import Context, Engine
+from django.utils import dateformat, translation
+
+from notifications import gsm
+
+LANGUAGES = ("sv", "en")
+MAX_SMS_SEGMENTS = 2
+SMS_TITLE_LIMIT = 40  # Event.sms_title's own limit
+SMS_LIBRARY_LIMIT = 40
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine:
+    return Engine(dirs=[settings.BASE_DIR / "templates"], autoescape=False)
+
+
+def _language(language: str) -> str:
+    return language if language in LANGUAGES else "sv"
+
+
+def _render(path: str, context: dict, language: str) -> str:
+    with translation.override(language):
+        return _engine().get_template(path).render(Context(context, autoescape=False))
+
+
+def local_when(moment: datetime | None, language: str, *, short: bool = False) -> str:
+    """'onsdag 30 september kl. 18.00' / 'Wednesday 30 September at 18:00' in local time; the
+    year is added (not for `short`, used by SMS) when it is not this year."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    language = _language(language)
+    with translation.override(language):
+        day = dateformat.format(local, "l j F")
+        if not short and local.year != datetime.now(local.tzinfo).year:
+            day = f"{day} {local.year}"
+    if language == "sv":
+        return f"{day} kl. {local:%H.%M}"
+    return f"{day} at {local:%H:%M}"
+
+
+def local_time(moment: datetime | None, language: str) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return f"{local:%H.%M}" if _language(language) == "sv" else f"{local:%H:%M}"
+
+
+def sms_title(event, language: str) -> str:
+    """A GSM-7 title for SMS: sms_title, else a title in the reader's language or the event's
+    own, transliterated when most of its letters survive ('Čáhppes' → 'Cahppes'), else a word
+    for 'the event'."""
+    candidates = [event.sms_title]
+    candidates += [event.title_en, event.title_sv] if language == "en" else [event.title_sv, event.title_en]
+    candidates.append(event.title)
+    for candidate in candidates:
+        if candidate and gsm.readable_share(candidate) >= 0.8:
+            return gsm.shorten(gsm.to_gsm7(candidate), SMS_TITLE_LIMIT)
+    return "evenemanget" if language == "sv" else "the event"
+
+
+def event_title(event, language: str) -> str:
+    """The title for an e-mail: in the reader's language where there is one, else the event's own."""
+    translated = event.title_en if language == "en" else event.title_sv
+    return translated or event.title
+
+
+def render_sms(name: str, context: dict, language: str) -> str:
+    """A GSM-7 SMS body of at most two segments."""
+    language = _language(language)
+    context = dict(context)
+    for title_limit in (SMS_TITLE_LIMIT, 30, 20, 12):
+        context["event"] = gsm.shorten(context.get("event", ""), title_limit)
+        context["library"] = gsm.shorten(context.get("library", ""), SMS_LIBRARY_LIMIT)
+        context["room"] = gsm.shorten(context.get("room", ""), title_limit)
+        body = _tidy(_render(f"notifications/sms/{name}.{language}.txt", context, language))
+        body = gsm.to_gsm7(body, replacement="?")
+        if gsm.segments(body)[1] <= MAX_SMS_SEGMENTS:
+            return body
+    return body  # the templates test proves this is never reached with realistic values
+
+
+def render_email(name: str, context: dict, language: str) -> tuple[str, str]:
+    """(subject, body) of an e-mail."""
+    language = _language(language)
+    text = _render(f"notifications/email/{name}.{language}.txt", context, language)
+    subject, _, body = text.lstrip().partition("\n")
+    return " ".join(subject.split())[:200], _tidy(body) + "\n"
+
+
+def _tidy(text: str) -> str:
+    """Trim lines and drop the runs of blank lines that template tags leave behind."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line.strip() if not line.strip() else line)
+    return "\n".join(out).strip()
