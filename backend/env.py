@@ -65,10 +65,13 @@ def parse_throttle_rates(raw: str) -> dict[str, str | None]:
     for item in (part.strip() for part in raw.split(",")):
         if not item:
             continue
-        scope, sep, rate = item.partition("=")
-        if not sep or "/" not in rate:
+        scope, sep, rate = (part.strip() for part in item.partition("="))
+        number, slash, period = rate.partition("/")
+        # DRF reads the period by its first letter (s, m, h, d); anything else would fail on
+        # the first request instead of at start.
+        if not (scope and sep and slash and number.isdigit() and period[:1] in {"s", "m", "h", "d"}):
             raise ImproperlyConfigured(f"API_THROTTLE_RATES: cannot read {item!r}: use scope=N/period")
-        rates[scope.strip()] = rate.strip()
+        rates[scope] = rate
     return rates
 
 
