@@ -18,7 +18,6 @@ from booking.api.event_serializers import (
     SessionMoveIn,
     SessionOut,
 )
-from booking.api.pagination import PageNumberPagination
 from booking.errors import PermissionDenied
 from booking.filters import events_filtered
 from booking.models import Event, Session
@@ -78,16 +77,18 @@ class LibraryList(generics.ListAPIView):
         return library_list()
 
 
-class EventList(APIView):
+class EventList(generics.ListAPIView):
     """GET: published, public events (staff may add status and visibility); POST: create."""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=EventOut(many=True))
-    def get(self, request):
-        queryset = events_with_sessions(events_filtered(request.query_params, user=request.user))
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        data = EventOut(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+    serializer_class = EventOut
+    filter_backends: list = []  # booking.filters.events_filtered checks and applies them
+
+    def get_queryset(self):
+        return events_with_sessions(events_filtered(self.request.query_params, user=self.request.user))
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=EventCreateIn, responses={201: EventOut})
     def post(self, request):
