@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+"""The public site (URL scheme fixed in the brief: other parts link here)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from web.views import event, listing, manage, pages
+
+app_name = "web"
+
+urlpatterns = [
+    path("", listing.listing, name="listing"),
+    path("evenemang/<int:pk>/", event.event_detail, name="event"),
+    path("evenemang/<int:pk>/boka/", event.event_book, name="book"),
+    path("evenemang/<int:pk>/bokad/<str:key>/", event.event_booked, name="booked"),
+    path("b/<str:token>", manage.manage, name="manage"),
+    path("b/<str:token>/platser/", manage.manage_seats, name="manage-seats"),
+    path("b/<str:token>/avboka/", manage.manage_cancel, name="manage-cancel"),
+    path("b/<str:token>/claim/", manage.manage_claim, name="manage-claim"),
+    path("b/<str:token>/sms/", manage.manage_sms_stop, name="manage-sms"),
+    path("hitta-bokning/", pages.lost_link, name="lost-link"),
+    path("tillganglighet/", pages.accessibility, name="accessibility"),
+    path("integritet/", pages.privacy, name="privacy"),
+    path("om/", pages.about, name="about"),
+]

@@ -1,0 +1,215 @@
+"""Reads for the public pages: the listing in a constant number of queries, one event with
+what its page shows, and how an event and its sessions are presented (texts in the right
+language, seats left, whether booking is open)."""
+
+import json
+from dataclasses import dataclass
+from urllib.parse import quote_plus
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from booking.errors import BookingClosed, BookingNotOpen, DomainError, SessionCancelled
+from booking.models import Event, Session
+from booking.selectors.events import event_list, events_with_sessions
+
+
+def listed_events(*, now=None) -> QuerySet:
+    """Published public events with a scheduled session still to come, soonest first, with
+    everything a card shows in a constant number of queries (booking.selectors.events)."""
+    now = now or timezone.now()
+    upcoming = Session.objects.filter(event=OuterRef("pk"), start__gte=now, status=Session.Status.SCHEDULED)
+    return events_with_sessions(
+        event_list(now=now).filter(Exists(upcoming)), sessions_after=now, include_cancelled_sessions=False
+    )
+
+
+def upcoming_sessions(event: Event, *, now=None) -> list[Session]:
+    """The prefetched sessions of a listed event that have not started yet."""
+    now = now or timezone.now()
+    return [s for s in event.sessions.all() if s.start >= now]
+
+
+def event_for_page(event_id: int) -> Event | None:
+    """One event for its public page: published (or cancelled, shown as such), public or
+    unlisted. Private events and drafts do not exist for the public."""
+    return (
+        Event.objects.filter(
+            pk=event_id,
+            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED],
+            visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED],
+        )
+        .select_related("library__municipality", "room")
+        .prefetch_related(
+            "audiences",
+            "languages",
+            "accessibility_features",
+            "priority_groups",
+            "room__accessibility_features",
+        )
+        .first()
+    )
+
+
+def event_sessions(event: Event, *, now=None) -> list[Session]:
+    """The sessions still to come, cancelled ones included (shown as cancelled)."""
+    now = now or timezone.now()
+    return list(Session.objects.filter(event=event, start__gte=now).order_by("start", "pk"))
+
+
+# --- presentation ---------------------------------------------------------------------------
+@dataclass
+class Texts:
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+
+
+def event_texts(event: Event, language: str | None = None) -> Texts:
+    """The title and description to show on a page in `language`: its own version where there
+    is one, else the event's own text, marked with the language it is written in."""
+    language = (language or get_language() or "sv")[:2]
+    own = event.content_language or "sv"
+    title, title_lang = event.title, own
+    description, description_lang = event.description, own
+    translated_title = {"sv": event.title_sv, "en": event.title_en}.get(language, "")
+    translated_description = {"sv": event.description_sv, "en": event.description_en}.get(language, "")
+    if translated_title:
+        title, title_lang = translated_title, language
+    if translated_description:
+        description, description_lang = translated_description, language
+    return Texts(title, title_lang, description, description_lang)
+
+
+@dataclass
+class SeatStatus:
+    code: str  # "left", "waitlist", "full", "cancelled", "closed"
+    seats_left: int
+    label: str
+
+
+def booking_refusal(event: Event, session: Session | None, *, now=None) -> type[DomainError] | None:
+    """Why this session cannot be booked now (the domain error the service would raise), or
+    None when it can. The service checks again inside its transaction; pages use this to
+    show the state and to refuse early with the same words."""
+    now = now or timezone.now()
+    if event.status != Event.Status.PUBLISHED:
+        return SessionCancelled if event.status == Event.Status.CANCELLED else BookingClosed
+    if event.booking_opens and event.booking_opens > now:
+        return BookingNotOpen
+    if session is None:
+        return None
+    if session.status != Session.Status.SCHEDULED:
+        return SessionCancelled
+    if session.start - event.booking_closes_before <= now:
+        return BookingClosed
+    return None
+
+
+def booking_open(event: Event, session: Session | None, *, now=None) -> bool:
+    return booking_refusal(event, session, now=now) is None
+
+
+def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatus:
+    """For a card or a session row: "3 platser kvar", "Väntelista", "Fullbokat". A series is
+    as full as its fullest session; a single session as itself."""
+    live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
+    if event.status == Event.Status.CANCELLED or not live:
+        return SeatStatus("cancelled", 0, _("Inställt"))
+    if event.booking_mode == Event.BookingMode.SERIES:
+        left = min(s.seats_left for s in live)
+        first = live[0]
+    else:
+        first = live[0]
+        left = first.seats_left
+    refusal = booking_refusal(event, first, now=now)
+    if refusal is BookingNotOpen:
+        return SeatStatus("closed", left, _("Bokningen har inte öppnat"))
+    if refusal is not None:
+        return SeatStatus("closed", left, _("Bokningen har stängt"))
+    if left > 0:
+        return SeatStatus(
+            "left", left, ngettext("%(count)s plats kvar", "%(count)s platser kvar", left) % {"count": left}
+        )
+    if event.waitlist_mode != Event.WaitlistMode.NONE:
+        return SeatStatus("waitlist", 0, _("Väntelista"))
+    return SeatStatus("full", 0, _("Fullbokat"))
+
+
+def address_line(event: Event) -> str:
+    library = event.library
+    parts = [library.street_address, " ".join(p for p in (library.postal_code, library.city) if p)]
+    return ", ".join(p for p in parts if p)
+
+
+def map_url(event: Event) -> str:
+    """An OpenStreetMap search for the library's address (or its name, where the address is
+    unknown: the page says so). A link, never an embedded map: nothing loads from elsewhere."""
+    library = event.library
+    query = address_line(event) or f"{library.name}, {library.municipality.name}"
+    return f"https://www.openstreetmap.org/search?query={quote_plus(query)}"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+_SCHEMA_STATUS = {
+    Session.Status.SCHEDULED: "https://schema.org/EventScheduled",
+    Session.Status.CANCELLED: "https://schema.org/EventCancelled",
+}
+
+
+def event_json_ld(event: Event, sessions: list[Session], texts: Texts) -> str:
+    """schema.org Event data, one per session to come, for search engines. Escaped so that no
+    text can close the script element it sits in."""
+    library = event.library
+    address = {
+        "@type": "PostalAddress",
+        "addressLocality": library.city or library.municipality.name,
+        "addressRegion": library.municipality.region.name if library.municipality.region_id else "",
+        "addressCountry": "SE",
+    }
+    if library.street_address:
+        address["streetAddress"] = library.street_address
+    if library.postal_code:
+        address["postalCode"] = library.postal_code
+    items = []
+    for session in sessions[:20]:
+        status = seat_status(event, [session])
+        cancelled = event.status == Event.Status.CANCELLED or session.status == Session.Status.CANCELLED
+        items.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "Event",
+                "name": texts.title,
+                "description": texts.description[:500],
+                "inLanguage": [language.tag for language in event.languages.all()]
+                or [event.content_language],
+                "startDate": timezone.localtime(session.start).isoformat(),
+                "endDate": timezone.localtime(session.end).isoformat(),
+                "eventStatus": _SCHEMA_STATUS[
+                    Session.Status.CANCELLED if cancelled else Session.Status.SCHEDULED
+                ],
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "isAccessibleForFree": True,
+                "url": absolute(event.get_absolute_url()),
+                "location": {"@type": "Place", "name": library.name, "address": address},
+                "organizer": {"@type": "Organization", "name": library.name},
+                "offers": {
+                    "@type": "Offer",
+                    "price": "0",
+                    "priceCurrency": "SEK",
+                    "url": absolute(event.get_absolute_url()),
+                    "availability": "https://schema.org/InStock"
+                    if status.code == "left"
+                    else "https://schema.org/SoldOut",
+                },
+            }
+        )
+    text = json.dumps(items, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,144 @@
+"""The booker's own page, reached by the manage link alone: see the booking, change seats,
+cancel (after a confirmation step), claim an offered seat, stop SMS."""
+
+import contextlib
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from booking.errors import DomainError
+from booking.models import Booking
+from booking.services import bookings
+from booking.services.waitlist import waitlist_position
+from notifications.models import OptOut
+from notifications.services import sms_opt_out
+from web.events import event_texts
+from web.forms import SeatsChangeForm
+from web.links import booking_urls
+
+
+def _booking_or_404(token: str) -> Booking:
+    booking = bookings.booking_by_manage_token(token)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def _position(booking: Booking) -> int | None:
+    if booking.status != Booking.Status.WAITLISTED:
+        return None
+    return waitlist_position(booking)
+
+
+def _sessions(booking: Booking):
+    if booking.session_id:
+        return [booking.session]
+    return list(booking.event.sessions.all())
+
+
+def _context(booking: Booking, token: str, **extra) -> dict:
+    now = timezone.now()
+    sessions = _sessions(booking)
+    active = booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED, Booking.Status.OFFERED)
+    upcoming = any(s.start > now for s in sessions)
+    return {
+        "booking": booking,
+        "event": booking.event,
+        "texts": event_texts(booking.event),
+        "sessions": sessions,
+        "token": token,
+        "urls": booking_urls(booking, manage_token=token),
+        "active": active and upcoming,
+        "waitlist_position": _position(booking),
+        "offer_open": booking.status == Booking.Status.OFFERED
+        and booking.offer_expires_at is not None
+        and booking.offer_expires_at > now,
+        "seats_form": extra.pop("seats_form", None)
+        or SeatsChangeForm(
+            initial={
+                "seats": booking.seats,
+                "companion_seats": booking.companion_seats,
+                "children": booking.children,
+            }
+        ),
+        **extra,
+    }
+
+
+@never_cache
+def manage(request, token: str):
+    booking = _booking_or_404(token)
+    return render(request, "web/manage.html", _context(booking, token))
+
+
+@never_cache
+@require_POST
+def manage_seats(request, token: str):
+    booking = _booking_or_404(token)
+    form = SeatsChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            bookings.booking_change(
+                booking=booking,
+                seats=form.cleaned_data["seats"],
+                companion_seats=form.cleaned_data.get("companion_seats") or 0,
+                children=form.cleaned_data.get("children") or 0,
+            )
+        except DomainError as exc:
+            default = "/seats" if exc.code == "session_full" else ""
+            for error in exc.errors or [{"pointer": default, "detail": str(exc)}]:
+                name = str(error.get("pointer", "")).strip("/").split("/")[0]
+                form.add_error(name if name in form.fields else None, str(error.get("detail") or exc))
+        else:
+            messages.success(request, _("Ändringen är sparad."))
+            return redirect("web:manage", token=token)
+    booking.refresh_from_db()
+    return render(request, "web/manage.html", _context(booking, token, seats_form=form), status=400)
+
+
+@never_cache
+def manage_cancel(request, token: str):
+    """GET asks "are you sure?"; POST cancels."""
+    booking = _booking_or_404(token)
+    if request.method == "POST":
+        try:
+            bookings.booking_cancel(booking=booking, by=Booking.CancelledBy.BOOKER)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Bokningen är avbokad. Platserna går till någon annan."))
+        return redirect("web:manage", token=token)
+    return render(request, "web/manage_cancel.html", _context(booking, token))
+
+
+@never_cache
+def manage_claim(request, token: str):
+    """An offered seat: GET shows the offer and its deadline; POST takes the seat."""
+    booking = _booking_or_404(token)
+    if request.method == "POST":
+        try:
+            bookings.booking_claim(booking=booking)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Platsen är din. Välkommen!"))
+        return redirect("web:manage", token=token)
+    return render(request, "web/manage_claim.html", _context(booking, token))
+
+
+@never_cache
+@require_POST
+def manage_sms_stop(request, token: str):
+    booking = _booking_or_404(token)
+    if booking.phone:
+        sms_opt_out(booking.phone, OptOut.Source.WEB, booking=booking)
+        # A mobile-only booking keeps its consent flag (it needs one); the opt-out stops every SMS.
+        with contextlib.suppress(DomainError):
+            bookings.booking_change(booking=booking, sms_consent=False)
+    messages.success(request, _("Vi skickar inga fler sms till ditt nummer."))
+    return redirect("web:manage", token=token)
