@@ -262,7 +262,7 @@ def _capacity_change(*, event: Event, capacity: int) -> list[Session]:
     """Set the capacity of the sessions that follow the event; return those that grew."""
     grew: list[Session] = []
     sessions = list(
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .filter(event=event, capacity_overridden=False, status=Session.Status.SCHEDULED)
         .select_related("room")
         .order_by("pk")
@@ -297,7 +297,7 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     their seats taken, never above their room's); a new room moves the sessions held in the
     old room (a move: SEQUENCE grows and bookers are told). Sessions are changed one by one
     with session_move."""
-    event = Event.objects.select_for_update().select_related("room").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("room").get(pk=event.pk)
     _check_may_manage(actor, event.library_id)
     if event.status == Event.Status.CANCELLED:
         raise InvalidTransition(_("Evenemanget är inställt och kan inte ändras."))
@@ -437,7 +437,9 @@ def session_move(
     """Move one session in time or place, or change its capacity (which then no longer
     follows the event). SEQUENCE grows when time or place changes, and bookers are told; more
     seats go to the waitlist at once."""
-    session = Session.objects.select_for_update().select_related("event", "room").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("event", "room").get(pk=session.pk)
+    )
     event = session.event
     _check_may_manage(actor, event.library_id)
     if session.status == Session.Status.CANCELLED or event.status == Event.Status.CANCELLED:
@@ -518,7 +520,7 @@ def session_cancel(*, session: Session, actor, reason: str = "", now: datetime |
     """Cancel one session. It keeps its UID (feeds show it as cancelled rather than dropping
     it); SEQUENCE grows, as RFC 5546 asks of a cancellation; its bookers are told."""
     now = now or timezone.now()
-    session = Session.objects.select_for_update().select_related("event").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session.pk)
     _check_may_manage(actor, session.event.library_id)
     if session.status == Session.Status.CANCELLED:
         raise InvalidTransition(_("Tillfället är redan inställt."))
