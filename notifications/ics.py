@@ -3,9 +3,12 @@ ics_url serves (feeds.ical builds it: same UIDs and SEQUENCE, so a later feed re
 the event instead of duplicating it). A minimal icalendar fallback keeps mail working if the
 feeds app cannot be imported."""
 
+import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
+
+logger = logging.getLogger("notifications.ics")
 
 
 def booking_ics(booking) -> bytes:
@@ -14,15 +17,20 @@ def booking_ics(booking) -> bytes:
         from feeds.ical import FeedOptions, event_title, feed_render
     except ImportError:
         return _minimal(booking)
-    sessions = selectors.load_sessions(selectors.booking_sessions(booking))
-    return feed_render(
-        name=event_title(booking.event, booking.language),
-        key=f"booking:{booking.pk}",
-        sessions=sessions,
-        options=FeedOptions(
-            lang=booking.language, base_url=settings.PUBLIC_BASE_URL, audience="booking", booking=booking
-        ),
-    )
+    try:
+        loaded = selectors.load_sessions(selectors.booking_sessions(booking))
+        sessions = loaded.values() if isinstance(loaded, dict) else loaded
+        return feed_render(
+            name=event_title(booking.event, booking.language),
+            key=f"booking:{booking.pk}",
+            sessions=sorted(sessions, key=lambda session: (session.start, session.pk)),
+            options=FeedOptions(
+                lang=booking.language, base_url=settings.PUBLIC_BASE_URL, audience="booking", booking=booking
+            ),
+        )
+    except Exception:  # an attachment must never stop a confirmation from going out
+        logger.exception("the feeds builder failed for booking %s; attaching a minimal .ics", booking.pk)
+        return _minimal(booking)
 
 
 def _minimal(booking) -> bytes:
