@@ -1,0 +1,146 @@
+"""seed_demo: a believable programme dated from today; running it again duplicates nothing and
+tops up, so the demo always has something to book."""
+
+from datetime import datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from booking.models import Creator, Event, Library, Room, Session
+from booking.services.demo import demo_data_read
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in (Library, Room, Creator, Event, Session)}
+
+
+def upcoming_listed_events():
+    return Event.objects.filter(
+        status=Event.Status.PUBLISHED,
+        visibility=Event.Visibility.PUBLIC,
+        sessions__start__gte=timezone.now(),
+    ).distinct()
+
+
+def test_it_seeds_a_programme_over_all_kinds_and_several_municipalities():
+    output = seed()
+    assert "Demo:" in output  # progress and a summary are printed
+    events = Event.objects.all()
+    assert events.count() >= 15
+    assert set(events.values_list("kind", flat=True)) == set(Event.Kind.values)
+    assert events.values("library__municipality").distinct().count() >= 5
+    assert all(event.sessions.exists() for event in events)
+    assert upcoming_listed_events().count() >= 10
+
+
+def test_every_library_gets_rooms_and_the_mobile_library_a_small_one():
+    seed()
+    assert not Library.objects.filter(rooms__isnull=True).exists()
+    for room in Room.objects.filter(library__is_mobile=True):
+        assert room.capacity <= 10
+    hall = Room.objects.filter(library__is_main_library=True, capacity__gte=40).first()
+    assert hall.accessibility_features.filter(code="hearing_loop").exists()
+    # Event capacity never above its room's.
+    for event in Event.objects.select_related("room"):
+        assert event.capacity <= event.room.capacity
+
+
+def test_creators_are_plainly_fictional_and_varied():
+    seed()
+    creators = Creator.objects.all()
+    assert creators.count() >= 6
+    assert all("(fiktiv)" in creator.bio for creator in creators)
+    assert creators.filter(languages__kind="national_minority").exists()
+    assert creators.values("home_municipality").distinct().count() >= 5
+    assert not creators.filter(fee_sek__isnull=True).exists()
+
+
+def test_the_programme_has_the_cases_the_design_names():
+    seed()
+    events = Event.objects.all()
+    minority = events.filter(languages__kind="national_minority").first()
+    assert minority is not None and minority.content_language != "sv"
+    assert minority.title_sv and minority.description_sv  # a Swedish version as well
+    assert events.filter(easy_to_read=True).exists()
+    assert events.filter(visibility=Event.Visibility.UNLISTED).exists()
+    assert events.filter(visibility=Event.Visibility.PRIVATE).exists()
+    assert events.filter(status=Event.Status.DRAFT).exists()
+    circle = events.filter(kind=Event.Kind.READING_CIRCLE, sessions__isnull=False).order_by("-pk").first()
+    assert circle.sessions.count() >= 4
+    assert events.filter(audiences__isnull=False, priority_groups__isnull=False).count() >= 10
+
+
+def test_unknown_addresses_stay_blank_instead_of_invented():
+    seed()
+    known = Library.objects.exclude(street_address="")
+    # The region file gives one street address (Nyköping's main library); nothing else is made up.
+    assert list(known.values_list("name", flat=True)) == ["Nyköpings stadsbibliotek"]
+
+
+def test_running_it_again_duplicates_nothing():
+    seed()
+    first = counts()
+    seed()
+    assert counts() == first
+
+
+def test_when_every_demo_session_has_passed_it_tops_up_with_new_ones():
+    seed()
+    before = counts()
+    with time_machine.travel(timezone.now() + timedelta(days=150)):
+        assert upcoming_listed_events().count() == 0
+        seed()
+        assert upcoming_listed_events().count() >= 10
+        for event in Event.objects.exclude(status=Event.Status.CANCELLED):
+            assert event.sessions.filter(start__gte=timezone.now()).exists(), event.title
+        assert counts()["Event"] == before["Event"]  # the same events, new editions
+        after_top_up = counts()
+        seed()
+        assert counts() == after_top_up
+
+
+@pytest.mark.parametrize(
+    "today",
+    [datetime(2027, 3, 10, 9, 0, tzinfo=STOCKHOLM), datetime(2027, 10, 12, 9, 0, tzinfo=STOCKHOLM)],
+    ids=["across-march-dst", "across-october-dst"],
+)
+def test_a_weekly_circle_keeps_its_local_time_across_daylight_saving(today):
+    with time_machine.travel(today):
+        seed()
+    weekly = demo_data_read().events[0]
+    assert weekly.sessions >= 8 and weekly.every_days == 7
+    event = Event.objects.get(title=weekly.title)
+    starts = [session.start.astimezone(STOCKHOLM) for session in event.sessions.order_by("start")]
+    assert len(starts) == weekly.sessions
+    assert {(s.hour, s.minute) for s in starts} == {(weekly.at.hour, weekly.at.minute)}
+    assert len({s.utcoffset() for s in starts}) == 2  # the series crosses the change
+    assert all(
+        b - a in {timedelta(days=7), timedelta(days=7, hours=1), timedelta(days=7, hours=-1)}
+        for a, b in zip(starts, starts[1:], strict=False)
+    )
+
+
+def test_demo_logins_only_in_development(settings):
+    settings.DEBUG = False
+    output = seed()
+    assert "lasrum-demo" not in output
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username__startswith="demo-").exists()
+    settings.DEBUG = True
+    output = seed()
+    assert "demo-organiser" in output
+    assert get_user_model().objects.get(username="demo-organiser").check_password("lasrum-demo")
