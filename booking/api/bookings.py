@@ -125,13 +125,16 @@ class BookingCreate(APIView):
         session = event = None
         if data.pop("session", None) is not None:
             session = (
-                Session.objects.select_related("event").filter(pk=form.validated_data["session"]).first()
+                # The event's library and rooms come along: the outbox writes them into messages.
+                Session.objects.select_related("event__library", "event__room", "room")
+                .filter(pk=form.validated_data["session"])
+                .first()
             )
             if session is None or not _bookable(request.user, session.event):
                 raise _unknown("/session")
         event_id = data.pop("event", None)
         if event_id is not None:
-            event = Event.objects.filter(pk=event_id).first()
+            event = Event.objects.select_related("library", "room").filter(pk=event_id).first()
             if event is None or not _bookable(request.user, event):
                 raise _unknown("/event")
         user = request.user if request.user.is_authenticated else None
@@ -195,7 +198,7 @@ def _require_login(request) -> None:
 
 def _managed_session(request, pk) -> Session:
     _require_login(request)
-    session = Session.objects.select_related("event").filter(pk=pk).first()
+    session = Session.objects.select_related("event__library", "event__room", "room").filter(pk=pk).first()
     if session is None:
         raise NotFound()
     if not access.can_manage_event(request.user, session.event):

@@ -337,7 +337,10 @@ def booking_create(
         if needs or note:
             request = AccessibilityRequest.objects.create(booking=booking, note=note, consent_at=now)
             if needs:
-                request.needs.set(needs)
+                through = AccessibilityRequest.needs.through
+                through.objects.bulk_create(
+                    [through(accessibilityrequest_id=request.pk, accessibilityneed_id=code) for code in needs]
+                )
         if staff:
             _audit(
                 actor=created_by,

@@ -10,6 +10,18 @@ from booking.services.bookings import booking_create
 from tests.factories import make_event, make_room
 
 
+@pytest.fixture(autouse=True)
+def no_throttling(settings):
+    """Throttle counts live in the cache: start each test afresh, with the booking scope off
+    (the throttle test turns it on)."""
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATES = {}
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def room(library):
     return make_room(library=library, capacity=50)
