@@ -161,6 +161,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # a page in the user's language, status 429
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "sv"

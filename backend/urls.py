@@ -16,6 +16,7 @@ urlpatterns = [
     path("feeds/", include("feeds.urls")),
     path("notifications/", include("notifications.urls")),
     path("personal/", include("staff.urls")),
+    path("konto/", include("staff.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]

@@ -37,10 +37,16 @@ def staff_library_ids(user) -> set[int]:
 
 
 def creator_for(user) -> Creator | None:
+    if hasattr(user, "_lasrum_creator"):
+        return user._lasrum_creator
+    found = None
     for role in _roles(user):
         if role.role == StaffRole.Role.CREATOR and role.creator_id:
-            return Creator.objects.filter(pk=role.creator_id).first()
-    return None
+            found = Creator.objects.filter(pk=role.creator_id).first()
+            break
+    if getattr(user, "is_authenticated", False):
+        user._lasrum_creator = found  # once per request, like the roles
+    return found
 
 
 def can_manage_library(user, library_id: int | None) -> bool:

@@ -1,3 +1,32 @@
-from django.urls import path  # noqa: F401
+"""/personal/: the staff workspace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from staff.views import accounts, calendar, dashboard, sessions, visits
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("tillfallen/<int:pk>/deltagare/", sessions.participants, name="participants"),
+    path(
+        "tillfallen/<int:pk>/deltagare/utskrift/",
+        sessions.participants,
+        {"printable": True},
+        name="participants-print",
+    ),
+    path("tillfallen/<int:pk>/deltagare.csv", sessions.participants_csv, name="participants-csv"),
+    path("tillfallen/<int:pk>/incheckning/", sessions.checkin_page, name="checkin"),
+    path("tillfallen/<int:pk>/incheckning/<int:booking_id>/", sessions.checkin, name="checkin-record"),
+    path("tillfallen/<int:pk>/boka/", sessions.book, name="book"),
+    path("tillfallen/<int:pk>/vantelista/<int:booking_id>/", sessions.promote, name="promote"),
+    path("tillfallen/<int:pk>/meddelande/", sessions.message, name="message"),
+    path("forfragningar/", visits.inbox, name="visits"),
+    path("forfragningar/ny/", visits.visit_new, name="visit-new"),
+    path("forfragningar/<int:pk>/", visits.visit_detail, name="visit"),
+    path("forfragningar/<int:pk>/<str:transition>/", visits.visit_transition, name="visit-transition"),
+    path("kulturskapare/", visits.creators, name="creators"),
+    path("kalender/", calendar.calendar, name="calendar"),
+    path("konton/", accounts.accounts, name="accounts"),
+    path("konton/<int:pk>/avsluta/", accounts.deactivate, name="deactivate"),
+]

@@ -88,3 +88,119 @@ def staff_grant(*, username: str, role: str, library=None, creator=None) -> tupl
     StaffRole.objects.get_or_create(user=user, role=role, library=library, creator=creator)
     token, _created = Token.objects.get_or_create(user=user)
     return user, token.key
+
+
+# --- Invitations and leavers (staff worker) -------------------------------------------------
+def password_set_url(user) -> str:
+    """A one-time link to set a password: Django's PasswordResetTokenGenerator, so it dies
+    when the password is set (or the account logs in) and after PASSWORD_RESET_TIMEOUT."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "accounts:password-reset-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.PUBLIC_BASE_URL + path
+
+
+def _send_invite(user, inviter_name: str) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("sv"):
+        context = {
+            "user": user,
+            "url": password_set_url(user),
+            "inviter": inviter_name,
+            "site": settings.PUBLIC_BASE_URL,
+        }
+        subject = render_to_string("registration/invite_subject.txt", context).strip()
+        body = render_to_string("registration/invite_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def staff_invite(*, actor, email: str, role: str, library=None, creator=None, first_name="", last_name=""):
+    """An organiser invites a colleague or a creator: the account is made (no password yet)
+    and an e-mail with a link to set one is sent once the transaction has committed.
+
+    The link is a secret, so it is not kept in the notification outbox; a lost invite is
+    simply sent again (inviting the same address twice is harmless)."""
+    from booking import access
+    from booking.errors import PermissionDenied
+    from booking.models import AuditEvent
+
+    if not access.is_organiser(actor):
+        raise PermissionDenied()
+    from booking.validation import email_clean
+
+    email = email_clean(email)
+    if not email:
+        raise InvalidInput(
+            errors=[{"pointer": "/email", "code": "required", "detail": str(_("Ange en e-postadress."))}]
+        )
+    user, _token = staff_grant(username=email, role=role, library=library, creator=creator)
+    user.email = email
+    user.first_name = first_name or user.first_name
+    user.last_name = last_name or user.last_name
+    user.save(update_fields=["email", "first_name", "last_name"])
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor.get_username(),
+        action="account.invite",
+        object_type="user",
+        object_id=str(user.pk),
+        data={
+            "role": role,
+            "library": getattr(library, "pk", library),
+            "creator": getattr(creator, "pk", creator),
+        },
+    )
+    inviter = actor.get_full_name() or actor.get_username()
+    transaction.on_commit(lambda: _send_invite(user, inviter))
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, user, reason: str = "") -> None:
+    """A leaver: no more logins, and every token they hold dies with the account (API tokens
+    deleted, private feed tokens revoked). Roles and history stay for the record."""
+    from booking import access
+    from booking.errors import PermissionDenied
+    from booking.models import AuditEvent
+    from feeds.services import feed_token_revoke
+
+    if not access.is_organiser(actor) or actor.pk == user.pk:
+        raise PermissionDenied()
+    User = get_user_model()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    Token.objects.filter(user=user).delete()
+    feed_token_revoke(user)
+    _sessions_end(user)
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor.get_username(),
+        action="account.deactivate",
+        object_type="user",
+        object_id=str(user.pk),
+        reason=reason,
+    )
+
+
+def _sessions_end(user) -> None:
+    """Log the user out everywhere (database sessions; an inactive user is refused anyway)."""
+    from django.contrib.sessions.models import Session as WebSession
+
+    for web_session in WebSession.objects.all().iterator():
+        if web_session.get_decoded().get("_auth_user_id") == str(user.pk):
+            web_session.delete()

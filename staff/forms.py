@@ -1,0 +1,225 @@
+"""Forms of the staff workspace. Field names follow the API's where there is one."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import (
+    AccessibilityNeed,
+    Audience,
+    Booking,
+    Creator,
+    Genre,
+    Language,
+    Library,
+    Room,
+    StaffRole,
+    VisitRequest,
+)
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _datetime_field(label, required=False):
+    return forms.DateTimeField(
+        label=label, required=required, widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+
+class StaffBookingForm(forms.Form):
+    """A booking taken on someone's behalf (a phone call, a walk-in)."""
+
+    name = forms.CharField(label=_("Namn"), max_length=120)
+    email = forms.CharField(label=_("E-post"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Mobilnummer"), required=False, max_length=30)
+    sms_consent = forms.BooleanField(label=_("Vill ha påminnelse per sms"), required=False)
+    language = forms.ChoiceField(
+        label=_("Språk för meddelanden"), choices=Booking.Language.choices, initial="sv"
+    )
+    seats = forms.IntegerField(label=_("Platser (hela sällskapet)"), min_value=1, max_value=500, initial=1)
+    companion_seats = forms.IntegerField(label=_("Varav ledsagare"), min_value=0, max_value=499, initial=0)
+    children = forms.IntegerField(label=_("Varav barn"), min_value=0, max_value=500, initial=0)
+    accessibility_needs = forms.ModelMultipleChoiceField(
+        label=_("Tillgänglighetsbehov"),
+        queryset=AccessibilityNeed.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    accessibility_note = forms.CharField(
+        label=_("Övrigt om behov"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    accessibility_consent = forms.BooleanField(
+        label=_("Personen har samtyckt till att vi sparar behoven"), required=False
+    )
+    school = forms.CharField(label=_("Skola"), required=False, max_length=120)
+    grade = forms.CharField(label=_("Årskurs"), required=False, max_length=20)
+    allow_over_capacity = forms.BooleanField(label=_("Boka även om det är fullt"), required=False)
+    staff_reason = forms.CharField(
+        label=_("Skäl"), required=False, max_length=1000, help_text=_("Krävs för att boka över kapaciteten.")
+    )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Ämne (e-post)"), max_length=200)
+    body = forms.CharField(
+        label=_("Meddelande (e-post)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    sms_body = forms.CharField(
+        label=_("Kort version för sms"),
+        required=False,
+        max_length=480,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Går bara till dem som samtyckt till sms, inte nattetid och aldrig till avregistrerade nummer."
+        ),
+    )
+
+
+class VisitRequestForm(forms.Form):
+    library = forms.ModelChoiceField(label=_("Bibliotek"), queryset=Library.objects.none())
+    format = forms.ChoiceField(label=_("Format"), choices=VisitRequest.Format.choices)
+    title = forms.CharField(label=_("Rubrik"), required=False, max_length=200)
+    creator = forms.ModelChoiceField(
+        label=_("Önskad kulturskapare"), queryset=Creator.objects.filter(is_active=True), required=False
+    )
+    wish_genres = forms.ModelMultipleChoiceField(
+        label=_("Eller: önskade genrer"),
+        queryset=Genre.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    wish_languages = forms.ModelMultipleChoiceField(
+        label=_("Eller: önskade språk"), queryset=Language.objects.all(), required=False
+    )
+    room = forms.ModelChoiceField(
+        label=_("Lokal"),
+        queryset=Room.objects.none(),
+        required=False,
+        help_text=_("Ingen för ett digitalt besök."),
+    )
+    option_1_start = _datetime_field(_("Förslag 1, start"), required=True)
+    option_1_end = _datetime_field(_("Förslag 1, slut"), required=True)
+    option_2_start = _datetime_field(_("Förslag 2, start"))
+    option_2_end = _datetime_field(_("Förslag 2, slut"))
+    option_3_start = _datetime_field(_("Förslag 3, start"))
+    option_3_end = _datetime_field(_("Förslag 3, slut"))
+    duration_minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=5, max_value=600, initial=60)
+    lessons = forms.IntegerField(label=_("Lektioner (skolbesök)"), min_value=1, max_value=8, required=False)
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("Målgrupper"),
+        queryset=Audience.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expected_attendees = forms.IntegerField(label=_("Förväntat antal deltagare"), min_value=1, required=False)
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Språk"), queryset=Language.objects.all(), required=False
+    )
+    accessibility_needs = forms.ModelMultipleChoiceField(
+        label=_("Publikens tillgänglighetsbehov"),
+        queryset=AccessibilityNeed.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    fee_sek = forms.IntegerField(
+        label=_("Arvode (kr)"),
+        min_value=0,
+        required=False,
+        help_text=_("Förslaget följer Författarförbundets rekommenderade minimiarvoden; ändra vid behov."),
+    )
+    vat_applies = forms.BooleanField(label=_("Moms tillkommer"), required=False, initial=True)
+    travel_cost_sek = forms.IntegerField(label=_("Resekostnad (kr)"), min_value=0, required=False)
+    cofunding_requested_sek = forms.IntegerField(
+        label=_("Sökt medfinansiering (kr)"), min_value=0, required=False
+    )
+    publish = forms.BooleanField(label=_("Besöket blir ett publikt evenemang"), required=False, initial=True)
+    notes = forms.CharField(label=_("Anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, libraries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = libraries if libraries is not None else Library.objects.none()
+        self.fields["room"].queryset = Room.objects.filter(
+            library__in=self.fields["library"].queryset, is_active=True
+        )
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        options = []
+        for index in (1, 2, 3):
+            start, end = data.pop(f"option_{index}_start"), data.pop(f"option_{index}_end")
+            if start and end:
+                options.append({"start": start, "end": end})
+        data["date_options"] = options
+        return data
+
+
+class ApproveForm(forms.Form):
+    cofunding_granted_sek = forms.IntegerField(label=_("Beviljad medfinansiering (kr)"), min_value=0)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class OfferForm(forms.Form):
+    creator = forms.ModelChoiceField(
+        label=_("Kulturskapare"), queryset=Creator.objects.filter(is_active=True)
+    )
+
+
+class AcceptForm(forms.Form):
+    date_option = forms.ChoiceField(label=_("Datum"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, visit_request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        options = visit_request.date_options.all() if visit_request else []
+        self.fields["date_option"].choices = [
+            (o.pk, f"{timezone.localtime(o.start):%Y-%m-%d %H:%M}–{timezone.localtime(o.end):%H:%M}")
+            for o in options
+        ]
+
+
+class RefuseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Hälsning"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class CompleteForm(forms.Form):
+    attendees = forms.IntegerField(label=_("Antal deltagare"), min_value=0)
+    evaluation = forms.CharField(
+        label=_("Utvärdering"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+TRANSITION_FORMS = {
+    "submit": forms.Form,
+    "approve": ApproveForm,
+    "decline": ReasonForm,
+    "offer": OfferForm,
+    "accept": AcceptForm,
+    "refuse": RefuseForm,
+    "withdraw": OptionalReasonForm,
+    "cancel": ReasonForm,
+    "complete": CompleteForm,
+}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-post"))
+    first_name = forms.CharField(label=_("Förnamn"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Efternamn"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Roll"), choices=StaffRole.Role.choices)
+    library = forms.ModelChoiceField(
+        label=_("Bibliotek"), queryset=Library.objects.filter(is_active=True), required=False
+    )
+    creator = forms.ModelChoiceField(
+        label=_("Kulturskapare"), queryset=Creator.objects.filter(is_active=True), required=False
+    )

@@ -1,0 +1,109 @@
+"""Writes the staff workspace makes beyond the booking and event services: the CSV export's
+audit entry and a message to everyone booked into a session."""
+
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking import access
+from booking.errors import InvalidInput, PermissionDenied
+from booking.models import AuditEvent, Booking, Session
+from notifications import schedule
+from notifications.models import Notification, OptOut
+
+SMS_MAX_LENGTH = 480  # three concatenated GSM-7 segments
+
+
+def _audit(*, actor, action: str, session: Session, data: dict) -> None:
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor.get_username(),
+        action=action,
+        object_type="session",
+        object_id=str(session.pk),
+        data=data,
+    )
+
+
+def participants_export_record(*, session: Session, actor, rows: int) -> None:
+    """Personal data left the system: who exported which list, and how many people."""
+    if not access.can_manage_event(actor, session.event):
+        raise PermissionDenied()
+    _audit(actor=actor, action="participants.export_csv", session=session, data={"rows": rows})
+
+
+@transaction.atomic
+def session_message_send(
+    *, session: Session, actor, subject: str, body: str, sms_body: str = "", now: datetime | None = None
+) -> int:
+    """Write a message to every live booking of the session into the outbox (e-mail to those
+    with an address, SMS to those who consented), under the same rules as every other message:
+    never to an opted-out number, SMS not in the quiet hours (held to the morning, or stopped
+    if the morning is after the session). Returns the number of messages written."""
+    if not access.can_manage_event(actor, session.event):
+        raise PermissionDenied()
+    subject, body, sms_body = subject.strip(), body.strip(), sms_body.strip()
+    if not body:
+        raise InvalidInput(errors=[{"pointer": "/body", "code": "required", "detail": "body"}])
+    if len(sms_body) > SMS_MAX_LENGTH:
+        raise InvalidInput(errors=[{"pointer": "/sms_body", "code": "too_long", "detail": "sms_body"}])
+    now = now or timezone.now()
+    batch = uuid.uuid4().hex[:12]
+    bookings = (
+        Booking.objects.filter(event_id=session.event_id)
+        .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.OFFERED, Booking.Status.WAITLISTED])
+        .filter(Q(session=session) | Q(session__isnull=True))
+        .order_by("pk")
+    )
+    opted_out = set(
+        OptOut.objects.filter(phone__in=[b.phone for b in bookings if b.phone]).values_list(
+            "phone", flat=True
+        )
+    )
+    rows = []
+    for booking in bookings:
+        common = {
+            "template": "staff_message",
+            "language": booking.language or "sv",
+            "booking": booking,
+            "session": session,
+        }
+        if booking.email:
+            rows.append(
+                Notification(
+                    channel=Notification.Channel.EMAIL,
+                    recipient=booking.email,
+                    subject=subject[:200],
+                    body=body,
+                    due_at=now,
+                    not_after=session.end,
+                    dedupe_key=f"staff_message:{session.pk}:{batch}:{booking.pk}:email",
+                    **common,
+                )
+            )
+        if booking.phone and booking.sms_consent and sms_body:
+            row = Notification(
+                channel=Notification.Channel.SMS,
+                recipient=booking.phone,
+                body=sms_body,
+                due_at=schedule.quiet_hours_end(now),
+                not_after=session.end,
+                dedupe_key=f"staff_message:{session.pk}:{batch}:{booking.pk}:sms",
+                **common,
+            )
+            if booking.phone in opted_out:
+                row.status, row.status_reason = Notification.Status.SUPPRESSED, "opted_out"
+            elif row.due_at >= session.end:
+                row.status, row.status_reason = Notification.Status.SUPPRESSED, schedule.REASON_QUIET_HOURS
+            rows.append(row)
+    Notification.objects.bulk_create(rows)
+    _audit(
+        actor=actor,
+        action="session.message",
+        session=session,
+        data={"messages": len(rows), "subject": subject[:200]},
+    )
+    return len(rows)

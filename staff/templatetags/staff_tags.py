@@ -1,0 +1,10 @@
+from django import template
+
+from booking import access
+
+register = template.Library()
+
+
+@register.filter
+def is_organiser(user) -> bool:
+    return access.is_organiser(user)

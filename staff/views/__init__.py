@@ -1,0 +1,1 @@
+"""Staff pages: parse, authorize through booking.access, call one service, render."""

@@ -1,0 +1,213 @@
+"""A session's participants: the list (screen, print, CSV), check-in, booking on someone's
+behalf, promoting from the waitlist and a message to everyone."""
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from booking.errors import DomainError
+from booking.models import Attendance, Booking, Session
+from booking.services.bookings import attendance_record, booking_create, booking_promote
+from staff import selectors, services
+from staff.forms import MessageForm, StaffBookingForm
+from staff.views.common import add_domain_error, library_staff_required, manageable_or_404
+
+
+def _session(user, pk) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("event__library", "room").annotate(
+            waitlist_length=selectors.waitlist_length_subquery()
+        ),
+        pk=pk,
+    )
+    manageable_or_404(user, session.event)
+    return session
+
+
+@library_staff_required
+def participants(request, pk: int, *, printable: bool = False):
+    session = _session(request.user, pk)
+    rows = selectors.session_participants(session)
+    template = "staff/participants_print.html" if printable else "staff/participants.html"
+    return render(
+        request,
+        template,
+        {
+            "session": session,
+            "rows": rows,
+            "counts": selectors.participant_counts(rows),
+            "Status": Booking.Status,
+        },
+    )
+
+
+CSV_COLUMNS = [
+    ("booking", "Bokning"),
+    ("status", "Status"),
+    ("name", "Namn"),
+    ("email", "E-post"),
+    ("phone", "Telefon"),
+    ("seats", "Platser"),
+    ("companion_seats", "Ledsagare"),
+    ("children", "Barn"),
+    ("school", "Skola"),
+    ("grade", "Årskurs"),
+    ("needs", "Behov"),
+    ("note", "Övrigt"),
+    ("unmet", "Behov som lokalen inte möter"),
+    ("attendance", "Närvaro"),
+]
+
+
+def _cell(value) -> str:
+    """Spreadsheets run a cell starting with = + - @ as a formula: quote it (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@library_staff_required
+def participants_csv(request, pk: int):
+    session = _session(request.user, pk)
+    rows = selectors.session_participants(session)
+    services.participants_export_record(session=session, actor=request.user, rows=len(rows))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(session.start).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="deltagare-{session.pk}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # so that Excel reads UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([label for _key, label in CSV_COLUMNS])
+    for row in rows:
+        b = row.booking
+        note = b.accessibility.note if getattr(b, "accessibility", None) else ""
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    b.pk,
+                    b.get_status_display(),
+                    b.name,
+                    b.email,
+                    b.phone,
+                    b.seats,
+                    b.companion_seats,
+                    b.children,
+                    b.school,
+                    b.grade,
+                    ", ".join(n.name for n in row.needs),
+                    note,
+                    ", ".join(n.name for n in row.unmet),
+                    dict(Attendance.Status.choices).get(row.attendance, ""),
+                )
+            ]
+        )
+    return response
+
+
+@require_POST
+@library_staff_required
+def checkin(request, pk: int, booking_id: int):
+    session = _session(request.user, pk)
+    booking = get_object_or_404(Booking, pk=booking_id, event_id=session.event_id)
+    status = request.POST.get("status", "")
+    try:
+        attendance_record(booking=booking, session=session, status=status, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        label = dict(Attendance.Status.choices).get(status, status)
+        messages.success(
+            request, _("%(name)s: %(status)s.") % {"name": booking.name or booking.pk, "status": label}
+        )
+    return redirect(reverse("staff:checkin", args=[session.pk]) + f"#booking-{booking.pk}")
+
+
+@library_staff_required
+def checkin_page(request, pk: int):
+    """Check-in on a phone: one big button per party, attended or no-show."""
+    session = _session(request.user, pk)
+    rows = [
+        r for r in selectors.session_participants(session) if r.booking.status == Booking.Status.CONFIRMED
+    ]
+    return render(
+        request,
+        "staff/checkin.html",
+        {"session": session, "rows": rows, "counts": selectors.participant_counts(rows)},
+    )
+
+
+@library_staff_required
+def book(request, pk: int):
+    session = _session(request.user, pk)
+    form = StaffBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = booking_create(
+                session=session if session.event.booking_mode == "session" else None,
+                event=session.event if session.event.booking_mode == "series" else None,
+                seats=data["seats"],
+                companion_seats=data["companion_seats"],
+                children=data["children"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                sms_consent=data["sms_consent"],
+                language=data["language"],
+                accessibility_needs=[need.pk for need in data["accessibility_needs"]],
+                accessibility_note=data["accessibility_note"],
+                accessibility_consent=data["accessibility_consent"],
+                school=data["school"],
+                grade=data["grade"],
+                source=Booking.Source.STAFF,
+                created_by=request.user,
+                staff_reason=data["staff_reason"],
+                allow_over_capacity=data["allow_over_capacity"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            booking = result.booking
+            if booking.status == Booking.Status.WAITLISTED:
+                messages.success(request, _("%(name)s står på väntelistan.") % {"name": booking.name})
+            else:
+                messages.success(request, _("%(name)s är bokad.") % {"name": booking.name})
+            return redirect("staff:participants", pk=session.pk)
+    return render(request, "staff/book.html", {"session": session, "form": form})
+
+
+@require_POST
+@library_staff_required
+def promote(request, pk: int, booking_id: int):
+    session = _session(request.user, pk)
+    booking = get_object_or_404(Booking, pk=booking_id, event_id=session.event_id)
+    try:
+        booking_promote(booking=booking, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s har fått en plats.") % {"name": booking.name or booking.pk})
+    return redirect("staff:participants", pk=session.pk)
+
+
+@library_staff_required
+def message(request, pk: int):
+    session = _session(request.user, pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.session_message_send(session=session, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("%(count)s meddelanden ligger i kö för att skickas.") % {"count": count}
+            )
+            return redirect("staff:participants", pk=session.pk)
+    return render(request, "staff/message.html", {"session": session, "form": form})
