@@ -14,11 +14,15 @@ hundred bytes per session, which caching and conditional GET make cheap.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.utils import translation
@@ -49,6 +53,60 @@ class FeedOptions:
     alarm_before: timedelta | None = None
     booking: Booking | None = None
     _labels: dict = field(default_factory=dict)
+
+
+class SessionKey(NamedTuple):
+    """What a session's VEVENT depends on, read without loading the rows."""
+
+    pk: int
+    uid: uuid.UUID
+    sequence: int
+    status: str
+    event_status: str
+    start: datetime
+    end: datetime
+    updated_at: datetime
+    event_updated_at: datetime
+    library_updated_at: datetime
+
+
+class _LRU:
+    """A bounded in-process cache of serialised VEVENTs (bytes).
+
+    In process rather than Django's cache: a feed needs thousands of small entries at once,
+    which a network round trip per entry (or locmem's 300-entry default) would defeat.
+    Entries expire after a TTL, bounding staleness for changes that leave no update time
+    (a renamed room, a relabelled code)."""
+
+    def __init__(self, size: int, ttl: float):
+        self.size, self.ttl = size, ttl
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_many(self, keys) -> dict:
+        now = time.monotonic()
+        out = {}
+        with self.lock:
+            for key in keys:
+                hit = self.data.get(key)
+                if hit is not None and hit[0] > now:
+                    self.data.move_to_end(key)
+                    out[key] = hit[1]
+        return out
+
+    def set(self, key, value: bytes) -> None:
+        with self.lock:
+            self.data[key] = (time.monotonic() + self.ttl, value)
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+VEVENT_CACHE = _LRU(size=50_000, ttl=3600)
 
 
 @lru_cache(maxsize=32)
@@ -86,8 +144,15 @@ def _visit_formats():
     return VisitRequest.Format.choices
 
 
-def _code_names(codes, lang: str) -> list[str]:
-    return [(code.name_en if lang == "en" and code.name_en else code.name_sv) for code in codes]
+def _code_names(event: EventRow, name: str, lang: str) -> list[str]:
+    """Names of an event's codes (audiences, languages, accessibility_features): from the
+    rows selectors.load_sessions attached, else from the database."""
+    loaded = getattr(event, "feed_codes", None)
+    if loaded is not None:
+        rows = loaded.get(name, ())
+    else:
+        rows = [(c.name_sv, c.name_en) for c in getattr(event, name).all()]
+    return [(name_en if lang == "en" and name_en else name_sv) for name_sv, name_en in rows]
 
 
 def event_title(event: EventRow, lang: str) -> str:
@@ -131,6 +196,7 @@ class FeedBuilder:
         self.options = options
         self.labels = labels_for(options.lang)
         self.components: list[Event] = []
+        self.chunks: list[bytes] = []
         self.first: datetime | None = None
         self.last: datetime | None = None
 
@@ -141,6 +207,42 @@ class FeedBuilder:
             self.last = end
 
     def add_session(self, session: Session) -> None:
+        self.chunks.append(self.session_vevent(session).to_ical())
+        self._span(session.start, session.end)
+
+    def add_sessions(self, keys: list[SessionKey], load) -> None:
+        """Add sessions in `keys` order, serialising only those not in the VEVENT cache.
+
+        `load(pks)` returns {pk: Session} for the misses, loaded in a fixed number of queries.
+        A cached VEVENT is keyed by everything its bytes depend on (the rows' update times,
+        the language and the kind of feed), so a change anywhere renders that session anew."""
+        cache_keys = [self._cache_key(key) for key in keys]
+        found = VEVENT_CACHE.get_many(cache_keys)
+        missing = [key.pk for key, cache_key in zip(keys, cache_keys, strict=True) if cache_key not in found]
+        loaded = load(missing) if missing else {}
+        for key, cache_key in zip(keys, cache_keys, strict=True):
+            chunk = found.get(cache_key)
+            if chunk is None:
+                session = loaded.get(key.pk)
+                if session is None:  # deleted between the two queries
+                    continue
+                chunk = self.session_vevent(session).to_ical()
+                VEVENT_CACHE.set(cache_key, chunk)
+            self.chunks.append(chunk)
+            self._span(key.start, key.end)
+
+    def _cache_key(self, key: SessionKey) -> tuple:
+        booking = self.options.booking
+        return (
+            FORMAT_VERSION,
+            self.options.audience,
+            self.options.lang,
+            self.options.base_url,
+            booking.status if booking is not None else "",
+            *key,
+        )
+
+    def session_vevent(self, session: Session) -> Event:
         options, labels, lang = self.options, self.labels, self.options.lang
         event = session.event
         library = event.library
@@ -160,7 +262,7 @@ class FeedBuilder:
         if cancelled:
             summary = CANCELLED_PREFIX.get(lang, CANCELLED_PREFIX["sv"]) + summary
         url = options.base_url + event.get_absolute_url()
-        audiences = _code_names(event.audiences.all(), lang)
+        audiences = _code_names(event, "audiences", lang)
 
         lines = []
         text = _description_text(event, lang).strip()
@@ -168,12 +270,12 @@ class FeedBuilder:
             lines += [text, ""]
         if audiences:
             lines.append(f"{labels['audiences']}: {', '.join(audiences)}")
-        languages = _code_names(event.languages.all(), lang)
+        languages = _code_names(event, "languages", lang)
         if languages:
             lines.append(f"{labels['languages']}: {', '.join(languages)}")
         if event.easy_to_read:
             lines.append(labels["easy_to_read"])
-        features = _code_names(event.accessibility_features.all(), lang)
+        features = _code_names(event, "accessibility_features", lang)
         if features:
             lines.append(f"{labels['accessibility']}: {', '.join(features)}")
         if options.audience in ("creator", "staff"):
@@ -211,8 +313,7 @@ class FeedBuilder:
             alarm.add("ACTION", "DISPLAY")
             alarm.add("TRIGGER", -options.alarm_before)
             vevent.add_component(alarm)
-        self.components.append(vevent)
-        self._span(start, end)
+        return vevent
 
     def add_date_option(self, option: VisitDateOption) -> None:
         """A visit request's proposed date: TENTATIVE until a creator accepts one."""
@@ -254,10 +355,15 @@ class FeedBuilder:
         # As a timedelta X-PUBLISHED-TTL would serialise with parameters; Outlook wants it bare.
         calendar.add("X-PUBLISHED-TTL", vText("PT1H"))
         if self.first is not None:
-            calendar.add_component(_vtimezone(self.first.year, self.last.year))
+            first, last = self.first.astimezone(LOCAL), self.last.astimezone(LOCAL)
+            calendar.add_component(_vtimezone(first.year, last.year))
         for component in self.components:
             calendar.add_component(component)
-        return calendar.to_ical()
+        head = calendar.to_ical()
+        end = b"END:VCALENDAR\r\n"
+        assert head.endswith(end)
+        # The VEVENTs were serialised one by one (and maybe cached): splice them in.
+        return b"".join((head[: -len(end)], *self.chunks, end))
 
 
 def session_uid(session: Session) -> str:
@@ -265,11 +371,22 @@ def session_uid(session: Session) -> str:
 
 
 def feed_render(
-    *, name: str, key: str, sessions: Iterable[Session], options: FeedOptions, date_options=()
+    *,
+    name: str,
+    key: str,
+    options: FeedOptions,
+    sessions: Iterable[Session] = (),
+    session_keys: list[SessionKey] | None = None,
+    load=None,
+    date_options=(),
 ) -> bytes:
+    """Render a feed from loaded sessions, or from `session_keys` and a `load(pks)` that is
+    called only for the sessions the VEVENT cache does not hold."""
     builder = FeedBuilder(options)
     for session in sessions:
         builder.add_session(session)
+    if session_keys:
+        builder.add_sessions(session_keys, load)
     for option in date_options:
         builder.add_date_option(option)
     return builder.render(name=name, key=key)

@@ -86,7 +86,8 @@ def _feed_response(
         body = feed_render(
             name=name,
             key=key,
-            sessions=selectors.load_sessions(sessions),
+            session_keys=selectors.session_keys(sessions),
+            load=lambda pks: selectors.load_sessions(sessions, only=pks),
             date_options=selectors.load_date_options(date_options) if date_options is not None else (),
             options=options,
         )

@@ -1,0 +1,215 @@
+"""Feed speed, measured in one run (figures, no asserts).
+
+    .venv/bin/python bench/feeds.py            # a throw-away SQLite database in a temp dir
+    DATABASE_URL=postgres://... .venv/bin/python bench/feeds.py   # its own rows, removed after
+
+Prints: a 2,000-session feed rendered by our view and by django-ical over the same sessions
+(target: ours at least 2x faster); the 304 path against a full render (target: <= 5 %);
+render time at 200, 2,000 and 20,000 sessions (target: linear or better).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_tmp = None
+if "DATABASE_URL" not in os.environ:
+    _tmp = tempfile.TemporaryDirectory(prefix="lasrum-bench-feeds-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{_tmp.name}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_ical.views import ICalFeed  # noqa: E402
+
+from booking.models import Event, Library, Municipality, Room, Session  # noqa: E402
+from booking.services.reference import region_load  # noqa: E402
+from feeds import selectors, views  # noqa: E402
+from feeds.ical import VEVENT_CACHE  # noqa: E402
+
+SIZES = (200, 2_000, 20_000)
+SESSIONS_PER_EVENT = 10
+
+
+def setup(size: int, municipality) -> Library:
+    library = Library.objects.create(
+        municipality=municipality,
+        name=f"Benchbibliotek {size}",
+        street_address="Storgatan 1",
+        city="Eskilstuna",
+    )
+    room = Room.objects.create(library=library, name="Sal", capacity=40)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    events = Event.objects.bulk_create(
+        Event(
+            kind=Event.Kind.READING_CIRCLE,
+            title=f"Läscirkel {i} – böcker på meänkieli och svenska",
+            description="Vi läser och samtalar. " * 8,
+            library=library,
+            room=room,
+            capacity=20,
+        )
+        for i in range(size // SESSIONS_PER_EVENT)
+    )
+    audiences = ["adults", "older_adults"]
+    Event.audiences.through.objects.bulk_create(
+        Event.audiences.through(event=e, audience_id=a) for e in events for a in audiences
+    )
+    Event.languages.through.objects.bulk_create(
+        Event.languages.through(event=e, language_id="fit") for e in events
+    )
+    Session.objects.bulk_create(
+        (
+            Session(
+                event=event,
+                room=room,
+                capacity=20,
+                start=start + timedelta(hours=3 * (i * SESSIONS_PER_EVENT + k)),
+                end=start + timedelta(hours=3 * (i * SESSIONS_PER_EVENT + k) + 1),
+            )
+            for i, event in enumerate(events)
+            for k in range(SESSIONS_PER_EVENT)
+        ),
+        batch_size=2000,
+    )
+    return library
+
+
+class DjangoIcalSessions(ICalFeed):
+    """The same sessions, the way a django-ical feed would serve them."""
+
+    product_id = "-//Läsrum//django-ical//SV"
+    timezone = "Europe/Stockholm"
+
+    def get_object(self, request, library_id):
+        return library_id
+
+    def items(self, library_id):
+        events = selectors.public_events(Event.objects.filter(library_id=library_id))
+        loaded = selectors.load_sessions(selectors.sessions_in_feed(events))
+        return sorted(loaded.values(), key=lambda s: (s.start, s.pk))
+
+    def item_guid(self, item):
+        return f"{item.uid}@lasrum"
+
+    def item_title(self, item):
+        return item.event.title
+
+    def item_description(self, item):
+        return item.event.description
+
+    def item_link(self, item):
+        return item.event.get_absolute_url()
+
+    def item_start_datetime(self, item):
+        return item.start
+
+    def item_end_datetime(self, item):
+        return item.end
+
+    def item_location(self, item):
+        return item.event.library.name
+
+    def item_categories(self, item):
+        return [item.event.kind, *(name for name, _ in item.event.feed_codes.get("audiences", ()))]
+
+
+def timed(fn, *, repeat: int) -> float:
+    fn()  # warm up (imports, VTIMEZONE cache, connection)
+    runs = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    region_load()
+    municipality = Municipality.objects.order_by("code").first()
+    factory = RequestFactory()
+    libraries = {}
+    try:
+        for size in SIZES:
+            libraries[size] = setup(size, municipality)
+        print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
+
+        def ours(size, **headers):
+            response = views.library_feed(
+                factory.get(f"/feeds/libraries/{libraries[size].pk}.ics", **headers), libraries[size].pk
+            )
+            assert response.status_code in (200, 304)
+            return response
+
+        body = ours(2_000).content
+        assert body.count(b"BEGIN:VEVENT") == 2_000
+        django_ical_view = DjangoIcalSessions()
+
+        def theirs():
+            response = django_ical_view(factory.get("/"), library_id=libraries[2_000].pk)
+            assert response.content.count(b"BEGIN:VEVENT") == 2_000
+
+        def cold(size):
+            VEVENT_CACHE.clear()
+            return ours(size)
+
+        t_cold = timed(lambda: cold(2_000), repeat=5)
+        t_ours = timed(lambda: ours(2_000), repeat=5)
+        t_theirs = timed(theirs, repeat=5)
+        print("\n2,000 sessions, whole view (queries + build + serialise), median of 5:")
+        print(f"  ours, VEVENT cache warm {t_ours * 1000:8.1f} ms  ({len(body) / 1024:.0f} KiB)")
+        print(f"  ours, VEVENT cache cold {t_cold * 1000:8.1f} ms  (first fetch after a restart)")
+        print(f"  django-ical             {t_theirs * 1000:8.1f} ms")
+        print(
+            f"  django-ical / ours = {t_theirs / t_ours:.2f}x warm, {t_theirs / t_cold:.2f}x cold   (target >= 2x)"
+        )
+
+        # One changed session re-renders one VEVENT; the rest come from the cache.
+        session = Session.objects.filter(event__library=libraries[2_000]).order_by("pk").first()
+        session.sequence += 1
+        session.save()
+        began = time.perf_counter()
+        ours(2_000)
+        print(f"  after one session moved  {(time.perf_counter() - began) * 1000:8.1f} ms")
+
+        etag = ours(2_000)["ETag"]
+        t_304 = timed(lambda: ours(2_000, HTTP_IF_NONE_MATCH=etag), repeat=20)
+        assert ours(2_000, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        print("\nconditional GET, 2,000 sessions:")
+        print(
+            f"  304 (If-None-Match) {t_304 * 1000:8.2f} ms = {100 * t_304 / t_ours:.1f} % of a warm render,"
+            f" {100 * t_304 / t_cold:.1f} % of a cold one   (target <= 5 %)"
+        )
+
+        print("\nrender time by size (whole view), median of 3:")
+        base = {}
+        for size in SIZES:
+            figures = []
+            for label, fn in (("cold", cold), ("warm", ours)):
+                t = timed(lambda size=size, fn=fn: fn(size), repeat=3)
+                per = t / size * 1e6
+                base.setdefault(label, per)
+                figures.append(f"{label} {t * 1000:9.1f} ms {per:6.1f} µs/session ({per / base[label]:.2f}x)")
+            print(f"  {size:>6} sessions   " + "   ".join(figures))
+        print(f"  (per-session cost relative to {SIZES[0]} sessions in brackets: <= 1 is linear or better)")
+    finally:
+        for library in libraries.values():
+            Session.objects.filter(event__library=library).delete()
+            Event.objects.filter(library=library).delete()
+            library.delete()
+
+
+if __name__ == "__main__":
+    main()
