@@ -290,10 +290,9 @@ class FeedBuilder:
         stamp = max(session.updated_at, event.updated_at)
         start = session.start.astimezone(LOCAL)
         end = session.end.astimezone(LOCAL)
-        vevent = Event.new(
+        vevent = _vevent(
             uid=session_uid(session),
             stamp=stamp,
-            last_modified=stamp,
             sequence=session.sequence,
             start=start,
             end=end,
@@ -324,10 +323,9 @@ class FeedBuilder:
         end = option.end.astimezone(LOCAL)
         lines = [f"{labels['option']}: {title}"]
         lines += _contact_lines(request.library, labels)
-        vevent = Event.new(
+        vevent = _vevent(
             uid=f"visit-option-{option.pk}@lasrum",
             stamp=request.updated_at,
-            last_modified=request.updated_at,
             sequence=0,
             start=start,
             end=end,
@@ -364,6 +362,27 @@ class FeedBuilder:
         assert head.endswith(end)
         # The VEVENTs were serialised one by one (and maybe cached): splice them in.
         return b"".join((head[: -len(end)], *self.chunks, end))
+
+
+def _vevent(*, uid: str, stamp: datetime, sequence: int, start, end, categories=(), **texts) -> Event:
+    """A VEVENT with every property given: UID and DTSTAMP from the database, never invented.
+
+    Event() and add() rather than Event.new(): the same bytes (icalendar orders properties
+    canonically), about a quarter faster, and nothing to forget that new() would fill in
+    with a random UID or the current time."""
+    vevent = Event()
+    vevent.add("UID", uid)
+    vevent.add("DTSTAMP", stamp)
+    vevent.add("LAST-MODIFIED", stamp)
+    vevent.add("SEQUENCE", sequence)
+    vevent.add("DTSTART", start)
+    vevent.add("DTEND", end)
+    for name, value in texts.items():
+        if value:  # no empty properties
+            vevent.add(name.upper(), value)
+    if categories:
+        vevent.add("CATEGORIES", list(categories))
+    return vevent
 
 
 def session_uid(session: Session) -> str:
