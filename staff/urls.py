@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff.views import accounts, calendar, dashboard, sessions, visits
+from staff.views import accounts, calendar, dashboard, events, sessions, visits
 
 app_name = "staff"
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("forfragningar/<int:pk>/", visits.visit_detail, name="visit"),
     path("forfragningar/<int:pk>/<str:transition>/", visits.visit_transition, name="visit-transition"),
     path("kulturskapare/", visits.creators, name="creators"),
+    path("evenemang/", events.event_list, name="events"),
+    path("evenemang/nytt/", events.event_new, name="event-new"),
+    path("evenemang/<int:pk>/", events.event_edit, name="event"),
     path("kalender/", calendar.calendar, name="calendar"),
     path("konton/", accounts.accounts, name="accounts"),
     path("konton/<int:pk>/avsluta/", accounts.deactivate, name="deactivate"),

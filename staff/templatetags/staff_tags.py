@@ -8,3 +8,8 @@ register = template.Library()
 @register.filter
 def is_organiser(user) -> bool:
     return access.is_organiser(user)
+
+
+@register.filter
+def is_staff_member(user) -> bool:
+    return access.is_staff_member(user)
