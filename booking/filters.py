@@ -3,8 +3,8 @@ that all three accept the same parameters and refuse the same bad values.
 
 Call `events_filtered(params, user=...)`: it checks every value (a bad one raises
 InvalidFilter, a 400 `invalid_filter` with one error per parameter) and returns the events
-that listing shows, ordered by their next session. Code filters take one value or several
-(`?audience=0-5&audience=6-9`, either matches); all filters together must all match.
+that listing shows, ordered by their next session. Each filter takes one value; all the
+filters given must match. `status` and `visibility` (staff) take comma-separated values.
 """
 
 import django_filters
@@ -50,26 +50,21 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
 
 
 class EventFilter(django_filters.FilterSet):
-    municipality = django_filters.ModelMultipleChoiceFilter(
-        field_name="library__municipality",
-        queryset=Municipality.objects.all(),
-        label=_("Kommun"),
+    municipality = django_filters.ModelChoiceFilter(
+        field_name="library__municipality", queryset=Municipality.objects.all(), label=_("Kommun")
     )
-    library = django_filters.ModelMultipleChoiceFilter(queryset=Library.objects.all(), label=_("Bibliotek"))
-    kind = django_filters.MultipleChoiceFilter(choices=Event.Kind.choices, label=_("Typ"))
-    audience = django_filters.ModelMultipleChoiceFilter(
+    library = django_filters.ModelChoiceFilter(queryset=Library.objects.all(), label=_("Bibliotek"))
+    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Typ"))
+    audience = django_filters.ModelChoiceFilter(
         field_name="audiences", queryset=Audience.objects.all(), label=_("Målgrupp")
     )
-    language = django_filters.ModelMultipleChoiceFilter(
+    language = django_filters.ModelChoiceFilter(
         field_name="languages", queryset=Language.objects.all(), label=_("Språk")
     )
-    accessibility = django_filters.ModelMultipleChoiceFilter(
-        field_name="accessibility_features",
-        queryset=VenueFeature.objects.all(),
-        label=_("Tillgänglighet"),
-        conjoined=True,  # every feature asked for must be there
+    accessibility = django_filters.ModelChoiceFilter(
+        field_name="accessibility_features", queryset=VenueFeature.objects.all(), label=_("Tillgänglighet")
     )
-    priority_group = django_filters.ModelMultipleChoiceFilter(
+    priority_group = django_filters.ModelChoiceFilter(
         field_name="priority_groups", queryset=PriorityGroup.objects.all(), label=_("Prioriterad grupp")
     )
     easy_to_read = StrictBooleanFilter(label=_("Lättläst"))

@@ -53,13 +53,13 @@ def _event_answer(request, pk, code=status.HTTP_200_OK) -> Response:
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("municipality", str, many=True, description="SCB municipality code, e.g. 0484"),
-    OpenApiParameter("library", int, many=True),
-    OpenApiParameter("kind", str, many=True, enum=Event.Kind.values),
-    OpenApiParameter("audience", str, many=True, description="0-5, 6-9, 10-12, 13-17, adults, older_adults"),
-    OpenApiParameter("language", str, many=True, description="BCP 47 tag"),
-    OpenApiParameter("accessibility", str, many=True, description="venue feature codes (all must match)"),
-    OpenApiParameter("priority_group", str, many=True),
+    OpenApiParameter("municipality", str, description="SCB municipality code, e.g. 0484"),
+    OpenApiParameter("library", int),
+    OpenApiParameter("kind", str, enum=Event.Kind.values),
+    OpenApiParameter("audience", str, description="0-5, 6-9, 10-12, 13-17, adults, older_adults"),
+    OpenApiParameter("language", str, description="BCP 47 tag"),
+    OpenApiParameter("accessibility", str, description="venue feature code"),
+    OpenApiParameter("priority_group", str),
     OpenApiParameter("easy_to_read", bool),
     OpenApiParameter("starts_after", OpenApiTypes.DATETIME),
     OpenApiParameter("starts_before", OpenApiTypes.DATETIME),
