@@ -349,6 +349,10 @@ class EventCreateIn(EventFieldsIn):
 
 
 class EventUpdateIn(EventFieldsIn):
+    recurrence = RecurrenceIn(
+        required=False, help_text="A new rule: sessions to come are kept, cancelled or added to match it."
+    )
+
     status = serializers.ChoiceField(
         choices=[
             (Event.Status.DRAFT, Event.Status.DRAFT.label),

@@ -31,6 +31,7 @@ __all__ = [
     "event_create",
     "event_update",
     "recurrence_expand",
+    "recurrence_replace",
     "room_is_free",
     "session_cancel",
     "session_move",
@@ -207,22 +208,14 @@ def event_create(
         )
     recurrence_fields: dict = {}
     if recurrence:
-        exdates = list(recurrence.get("exdates") or ())
         pairs = recurrence_expand(
             rrule=recurrence["rrule"],
             dtstart=recurrence["dtstart"],
             duration=recurrence["duration"],
-            exdates=exdates,
+            exdates=list(recurrence.get("exdates") or ()),
         )
         pointer = "/recurrence"
-        recurrence_fields = {
-            "recurrence_rule": recurrence["rrule"].strip(),
-            # For the editor: dtstart as an aware time (show it in local time), exdates as the
-            # local wall-clock strings they were given as.
-            "recurrence_dtstart": localise(to_local_naive(recurrence["dtstart"])),
-            "recurrence_duration": recurrence["duration"],
-            "recurrence_exdates": [to_local_naive(value).isoformat() for value in exdates],
-        }
+        recurrence_fields = _recurrence_fields(recurrence)
     else:
         if len(sessions) > MAX_SESSIONS:
             raise _invalid(
@@ -301,7 +294,8 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     _check_may_manage(actor, event.library_id)
     if event.status == Event.Status.CANCELLED:
         raise InvalidTransition(_("Evenemanget är inställt och kan inte ändras."))
-    allowed = set(SCALAR_FIELDS) | set(M2M_FIELDS) | {"capacity", "room", "status"}
+    allowed = set(SCALAR_FIELDS) | set(M2M_FIELDS) | {"capacity", "room", "status", "recurrence"}
+    recurrence = fields.pop("recurrence", None)
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"event_update got unknown fields: {sorted(unknown)}")
@@ -386,6 +380,8 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     changed = {name: [str(before[name]), str(after[name])] for name in before if before[name] != after[name]}
     if relations:
         changed.update(dict.fromkeys(relations, "changed"))
+    if recurrence:
+        recurrence_replace(event=event, actor=actor, recurrence=recurrence)
     _audit(
         actor,
         "event_updated",
@@ -395,6 +391,79 @@ def event_update(*, event: Event, actor, **fields) -> Event:
         data={"changed": changed, "sessions_moved": [s.pk for s in moved]},
     )
     return event
+
+
+def _recurrence_fields(recurrence: dict) -> dict:
+    exdates = list(recurrence.get("exdates") or ())
+    return {
+        "recurrence_rule": recurrence["rrule"].strip(),
+        # For the editor: dtstart as an aware time (show it in local time), exdates as the
+        # local wall-clock strings they were given as.
+        "recurrence_dtstart": localise(to_local_naive(recurrence["dtstart"])),
+        "recurrence_duration": recurrence["duration"],
+        "recurrence_exdates": [to_local_naive(value).isoformat() for value in exdates],
+    }
+
+
+@transaction.atomic
+def recurrence_replace(*, event: Event, actor, recurrence: dict, now: datetime | None = None) -> dict:
+    """A reading circle's new rule. Sessions still to come that the new rule keeps stay (with
+    their UID and bookings; a new length is a move); those it drops are cancelled, never
+    deleted, so feeds and bookers see it; new times become new sessions. Past sessions stay."""
+    now = now or timezone.now()
+    event = Event.objects.select_for_update(of=("self",)).select_related("room").get(pk=event.pk)
+    _check_may_manage(actor, event.library_id)
+    if event.status == Event.Status.CANCELLED:
+        raise InvalidTransition(_("Evenemanget är inställt och kan inte ändras."))
+    pairs = recurrence_expand(
+        rrule=recurrence["rrule"],
+        dtstart=recurrence["dtstart"],
+        duration=recurrence["duration"],
+        exdates=list(recurrence.get("exdates") or ()),
+    )
+    wanted = {start: end for start, end in pairs if start >= now}
+    current = list(
+        Session.objects.select_for_update()
+        .filter(event=event, status=Session.Status.SCHEDULED, start__gte=now)
+        .order_by("start")
+    )
+    kept = [s for s in current if s.start in wanted]
+    dropped = [s for s in current if s.start not in wanted]
+    kept_starts = {s.start for s in kept}
+    added = [(start, end) for start, end in wanted.items() if start not in kept_starts]
+    room = event.room
+    _lock_room(room)
+    _check_rooms_free(
+        room,
+        [(s.start, wanted[s.start]) for s in kept if s.room_id == event.room_id] + added,
+        pointer="/recurrence/sessions",
+        exclude_ids=[s.pk for s in current],
+    )
+    for session in dropped:
+        session.status = Session.Status.CANCELLED
+        session.cancel_reason = str(_("Borttaget ur schemat."))
+        session.cancelled_at = now
+        session.sequence += 1
+        session.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence", "updated_at"])
+        outbox.notify_session_cancelled(session)
+    for session in kept:
+        if session.end != wanted[session.start]:
+            session.end = wanted[session.start]
+            session.sequence += 1
+            session.save(update_fields=["end", "sequence", "updated_at"])
+            outbox.notify_session_moved(session)
+    Session.objects.bulk_create(
+        [
+            Session(event=event, start=start, end=end, room=room, capacity=event.capacity)
+            for start, end in added
+        ]
+    )
+    for name, value in _recurrence_fields(recurrence).items():
+        setattr(event, name, value)
+    event.save()
+    summary = {"kept": len(kept), "cancelled": [s.pk for s in dropped], "added": len(added)}
+    _audit(actor, "recurrence_replaced", event, data=summary)
+    return summary
 
 
 @transaction.atomic

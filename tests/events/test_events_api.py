@@ -336,3 +336,38 @@ def test_publishing_a_draft(as_user, librarian, room):
     assert response.status_code == 200 and response.json()["status"] == "published"
     refused = as_user(librarian).patch(f"/api/v1/events/{event.pk}/", {"status": "cancelled"}, format="json")
     assert refused.status_code == 400
+
+
+def test_a_new_rule_keeps_cancels_and_adds_sessions_without_losing_uids(as_user, librarian, library, room):
+    client = as_user(librarian)
+    rule = {"rrule": "FREQ=WEEKLY;COUNT=4", "dtstart": "2030-10-13T18:00:00", "duration": "PT1H"}
+    body = event_body(library=library, room=room, kind="reading_circle", recurrence=rule)
+    del body["sessions"]
+    created = client.post("/api/v1/events/", body, format="json").json()
+    uids = {s["start"]: s["uid"] for s in created["sessions"]}
+
+    new_rule = {
+        **rule,
+        "rrule": "FREQ=WEEKLY;COUNT=5",
+        "duration": "PT2H",
+        "exdates": ["2030-10-20T18:00:00"],
+    }
+    response = client.patch(f"/api/v1/events/{created['id']}/", {"recurrence": new_rule}, format="json")
+    assert response.status_code == 200, response.json()
+    sessions = {s["start"]: s for s in response.json()["sessions"]}
+    # DST ends on 27 October 2030: 18:00 stays 18:00.
+    assert sorted(sessions) == [
+        "2030-10-13T18:00:00+02:00",
+        "2030-10-20T18:00:00+02:00",
+        "2030-10-27T18:00:00+01:00",
+        "2030-11-03T18:00:00+01:00",
+        "2030-11-10T18:00:00+01:00",
+    ]
+    dropped = sessions["2030-10-20T18:00:00+02:00"]
+    assert dropped["status"] == "cancelled" and dropped["uid"] == uids[dropped["start"]]
+    kept = sessions["2030-10-27T18:00:00+01:00"]
+    assert kept["uid"] == uids[kept["start"]] and kept["end"] == "2030-10-27T20:00:00+01:00"
+    assert kept["sequence"] == 1  # a longer session is a change of time
+    assert sessions["2030-11-10T18:00:00+01:00"]["uid"] not in uids.values()
+    assert response.json()["recurrence"]["rrule"] == "FREQ=WEEKLY;COUNT=5"
+    assert response.json()["recurrence"]["exdates"] == ["2030-10-20T18:00:00"]
