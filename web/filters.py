@@ -42,7 +42,6 @@ class PublicEventFilter(EventFilter):
         ):
             fields[name].empty_label = _("Alla")
             fields[name].required = False
-        fields["kind"].choices = [("", _("Alla")), *fields["kind"].choices[1:]]
         fields["q"].widget.attrs.update({"type": "search"})
         fields["library"].label_from_instance = lambda library: (
             f"{library.name} ({library.municipality.name})"
