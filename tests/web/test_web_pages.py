@@ -152,3 +152,42 @@ def test_every_page_sends_a_csp_without_inline_script(client, workshop):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "style=" not in response.content.decode()
+
+
+def test_whitenoise_serves_the_css_under_a_hashed_name_when_not_debugging(tmp_path, region):
+    from django.core.management import call_command
+    from django.test import Client
+
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=tmp_path, STORAGES=storages, DEBUG=False):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        client = Client()
+        html = client.get("/om/").content.decode()
+        match = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html)
+        assert match, "the stylesheet is not linked by a hashed name"
+        response = client.get(match.group(1))
+        assert response.status_code == 200
+        assert "immutable" in response["Cache-Control"]
+        assert b"".join(response.streaming_content).startswith(b"/* L")
+
+
+def test_the_500_page_is_in_the_site_style(rf, region):
+    from backend.errors import handler500
+
+    request = rf.get("/")
+    response = handler500(request)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Något gick fel hos oss" in html and 'class="skip-link"' in html
+
+
+def test_the_csrf_failure_page_is_in_the_site_style(region):
+    from django.test import Client
+
+    with override_settings(DEBUG=False):
+        response = Client(enforce_csrf_checks=True).post("/hitta-bokning/", {"contact": "a@b.se"})
+    assert response.status_code == 403
+    assert "Formuläret har gått ut" in response.content.decode()
