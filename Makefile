@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ADDRPORT ?= 127.0.0.1:8000
-# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/foundation -x"`.
-PYTEST_ARGS ?=
+# pytest arguments; by default up to four processes (pytest-xdist). E.g. `make test PYTEST_ARGS="tests/foundation -x"`.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 
 .PHONY: run test install install-test lint clean
 
