@@ -220,7 +220,9 @@ def visit_request_create(
 def visit_request_update(*, visit_request: VisitRequest, actor, **fields) -> VisitRequest:
     """Change a request while it is a draft."""
     request = (
-        VisitRequest.objects.select_for_update().select_related("room", "creator").get(pk=visit_request.pk)
+        VisitRequest.objects.select_for_update(of=("self",))
+        .select_related("room", "creator")
+        .get(pk=visit_request.pk)
     )
     if not access.can_transition_visit_request(actor, request, "edit"):
         raise PermissionDenied()
