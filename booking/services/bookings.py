@@ -45,6 +45,10 @@ NOTE_MAX_LENGTH = 1000
 NEEDS_MAX = 30
 
 
+class _NoRoom(Exception):
+    pass
+
+
 @dataclass
 class BookingResult:
     booking: Booking
@@ -299,17 +303,9 @@ def booking_create(
     session_ids = [s.pk for s in sessions]
     manage_token, manage_hash = token_generate()
     calendar_token = calendar_token_for(manage_token)
-    with transaction.atomic():
-        overbooked = 0
-        if seats_take(session_ids=session_ids, seats=seats):
-            status = Booking.Status.CONFIRMED
-        elif allow_over_capacity:
-            overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
-            status = Booking.Status.CONFIRMED
-        elif event.waitlist_mode == Event.WaitlistMode.NONE:
-            raise SessionFull()
-        else:
-            status = Booking.Status.WAITLISTED
+    calendar_hash = token_digest(calendar_token)
+
+    def write(status: str, overbooked: int) -> Booking:
         booking = Booking.objects.create(
             event=event,
             session=session,
@@ -329,7 +325,7 @@ def booking_create(
             confirmed_at=now if status == Booking.Status.CONFIRMED else None,
             waitlisted_at=now if status == Booking.Status.WAITLISTED else None,
             manage_token_hash=manage_hash,
-            calendar_token_hash=token_digest(calendar_token),
+            calendar_token_hash=calendar_hash,
             source=source,
             created_by=created_by if getattr(created_by, "pk", None) else None,
             staff_reason=staff_reason,
@@ -355,7 +351,27 @@ def booking_create(
             "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted",
             manage_token=manage_token,  # only here is the plaintext at hand (see notifications.outbox)
         )
-        position = waitlist_position(booking) if status == Booking.Status.WAITLISTED else None
+        return booking
+
+    with transaction.atomic():
+        # The common case first, with the seat guard LAST: the session's row is locked from
+        # the UPDATE until COMMIT, so writing the booking and its messages before it keeps the
+        # hot row's lock short (a rush on one session queues on that lock). No room: the
+        # savepoint rolls the confirmed booking back and it is written again as what it is.
+        try:
+            with transaction.atomic():
+                booking = write(Booking.Status.CONFIRMED, 0)
+                if not seats_take(session_ids=session_ids, seats=seats):
+                    raise _NoRoom()
+        except _NoRoom:
+            if allow_over_capacity:
+                overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
+                booking = write(Booking.Status.CONFIRMED, overbooked)
+            elif event.waitlist_mode == Event.WaitlistMode.NONE:
+                raise SessionFull() from None
+            else:
+                booking = write(Booking.Status.WAITLISTED, 0)
+        position = waitlist_position(booking) if booking.status == Booking.Status.WAITLISTED else None
     return BookingResult(booking, manage_token, calendar_token, position)
 
 
