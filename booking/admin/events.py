@@ -7,6 +7,7 @@ here gets a new calendar SEQUENCE and its bookers are told, as on the staff page
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Max, Min, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,15 +75,27 @@ class SessionInlineForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        # The capacity defaults to the event's; fill it before the model's own checks run.
-        if self.cleaned_data.get("capacity") is None and self.instance.event_id:
-            self.cleaned_data["capacity"] = self.instance.capacity or self.instance.event.capacity
+        # The capacity defaults to the event's; fill it before the model's own checks run. A
+        # session added together with a new event finds the event through its formset.
+        event = getattr(self, "parent_event", None) or (
+            self.instance.event if self.instance.event_id else None
+        )
+        if self.cleaned_data.get("capacity") is None and event is not None:
+            self.cleaned_data["capacity"] = self.instance.capacity or event.capacity
         super()._post_clean()
+
+
+class SessionFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.parent_event = self.instance
+        return form
 
 
 class SessionInline(admin.TabularInline):
     model = Session
     form = SessionInlineForm
+    formset = SessionFormSet
     fields = [
         "start",
         "end",

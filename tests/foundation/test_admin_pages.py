@@ -192,3 +192,40 @@ def test_capacity_below_the_seats_taken_is_refused_with_a_message(admin_client, 
     assert response.status_code == 200
     assert "bokade platser" in response.content.decode()
     assert Session.objects.get(pk=session.pk).capacity == session.capacity
+
+
+def test_an_event_added_with_a_session_gives_the_session_its_capacity(admin_client, data):
+    room = data.event.room
+    start = timezone.localtime(timezone.now() + timedelta(days=60)).replace(hour=18, minute=0, second=0)
+    response = admin_client.post(
+        reverse("admin:booking_event_add"),
+        {
+            "kind": Event.Kind.WRITING_WORKSHOP,
+            "status": Event.Status.PUBLISHED,
+            "visibility": Event.Visibility.PUBLIC,
+            "library": room.library_id,
+            "room": room.pk,
+            "content_language": "sv",
+            "title": "Skrivarkväll i admin",
+            "capacity": 7,
+            "max_seats_per_booking": 2,
+            "booking_closes_before": "0",
+            "waitlist_mode": Event.WaitlistMode.OFFER,
+            "booking_mode": Event.BookingMode.SESSION,
+            "recurrence_exdates": "[]",
+            "sessions-TOTAL_FORMS": "1",
+            "sessions-INITIAL_FORMS": "0",
+            "sessions-0-start_0": start.strftime("%Y-%m-%d"),
+            "sessions-0-start_1": "18:00:00",
+            "sessions-0-end_0": start.strftime("%Y-%m-%d"),
+            "sessions-0-end_1": "20:00:00",
+            "sessions-0-room": room.pk,
+            "sessions-0-status": Session.Status.SCHEDULED,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = Event.objects.get(title="Skrivarkväll i admin")
+    session = event.sessions.get()
+    assert session.capacity == 7
+    assert timezone.localtime(session.start).hour == 18
+    assert event.created_by.username == "root"
