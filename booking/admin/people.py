@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from booking.admin.places import URL_HTTPS
 from booking.models import Creator, CreatorUnavailability, StaffRole
 
 CHECKBOX_FIELDS = {
@@ -49,6 +50,7 @@ class CreatorUnavailabilityInline(admin.TabularInline):
 
 @admin.register(Creator)
 class CreatorAdmin(CheckboxM2MMixin, admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     form = CreatorForm
     list_display = ["name", "role_names", "home_municipality", "fee_sek", "user", "is_active"]
     list_select_related = ["home_municipality", "user"]

@@ -2,10 +2,14 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Library, Municipality, Region, Room, TravelTime
+
+# Web addresses typed without a scheme are taken as https (Django 6's default).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Region)
@@ -48,6 +52,7 @@ class TravelTimeAdmin(admin.ModelAdmin):
 
 class RoomInline(admin.StackedInline):
     model = Room
+    formfield_overrides = URL_HTTPS
     fields = [
         ("name", "capacity", "is_active"),
         "accessibility_features",
@@ -65,6 +70,7 @@ class RoomInline(admin.StackedInline):
 
 @admin.register(Library)
 class LibraryAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = [
         "name",
         "municipality",
@@ -112,6 +118,7 @@ class LibraryAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = ["name", "library", "municipality", "capacity", "is_active"]
     list_select_related = ["library__municipality"]
     list_filter = ["library__municipality", "accessibility_features", "is_active"]
