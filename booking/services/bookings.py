@@ -376,7 +376,13 @@ def booking_create(
 
 
 def _locked(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update(of=("self",)).select_related("event").get(pk=booking.pk)
+    # NO KEY UPDATE: blocks other writers of the booking, not inserts that reference it (the
+    # outbox's Notification rows take KEY SHARE on it through their foreign key).
+    return (
+        Booking.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("event")
+        .get(pk=booking.pk)
+    )
 
 
 def booking_cancel(*, booking: Booking, by=Booking.CancelledBy.BOOKER, actor=None, reason="") -> Booking:

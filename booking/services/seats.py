@@ -55,7 +55,7 @@ def seats_take_over_capacity(*, session_ids, seats: int) -> int:
     excess_max = 0
     for session_id in sorted(session_ids):
         session = (
-            Session.objects.select_for_update()
+            Session.objects.select_for_update(no_key=True)
             .only("capacity", "seats_taken", "overbooked", "status")
             .get(pk=session_id)
         )

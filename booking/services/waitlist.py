@@ -81,9 +81,11 @@ def waitlist_fill(*, session: Session | None = None, event: Event | None = None,
         else Session.objects.filter(event_id=event_id, status=Session.Status.SCHEDULED)
     )
     # Lock the rows (PostgreSQL), in id order like the seat guard, so that two fills of one
-    # session run one after the other and see each other's seats.
+    # session run one after the other and see each other's seats. FOR NO KEY UPDATE, not FOR
+    # UPDATE: a booking being inserted takes KEY SHARE on its session through the foreign key,
+    # and FOR UPDATE would make that insert and this fill wait on each other (a deadlock).
     rows = list(
-        sessions_qs.select_for_update(of=("self",))
+        sessions_qs.select_for_update(of=("self",), no_key=True)
         .order_by("pk")
         .select_related("event")
         .only("pk", "start", "capacity", "seats_taken", "status", "event__waitlist_mode", "event__status")
@@ -166,7 +168,7 @@ def offers_expire(*, now=None) -> int:
     for pk in due:
         with transaction.atomic():
             booking = (
-                Booking.objects.select_for_update(skip_locked=True)
+                Booking.objects.select_for_update(skip_locked=True, no_key=True)
                 .filter(pk=pk, status=Booking.Status.OFFERED, offer_expires_at__lte=now)
                 .first()
             )

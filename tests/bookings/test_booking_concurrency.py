@@ -119,7 +119,7 @@ def test_offers_count_as_taken_under_the_same_race(postgres_only, library, setti
         return True
 
     results = run_threads(12, work)
-    assert all(r is True for r in results), results
+    assert all(r is True for r in results), [r for r in results if r is not True]
     assert Booking.objects.filter(session=session, status=Booking.Status.OFFERED).exists()
     assert_exact_count(session)
 
