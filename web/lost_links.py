@@ -19,6 +19,8 @@ from booking.models import Booking
 from booking.services.bookings import booking_links, calendar_token_for
 from booking.services.tokens import token_digest, token_generate
 from notifications.models import Notification
+from web.events import event_texts
+from web.templatetags.lasrum_web import local_datetime
 
 ACTIVE = (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED, Booking.Status.OFFERED)
 MAX_BOOKINGS = 20
@@ -70,8 +72,9 @@ def lost_links_send(*, email: str = "", phone: str = "", now=None) -> int:
         for booking in bookings:
             link = _stored_link(booking) or _new_link(booking, now=now)
             start = booking.session.start if booking.session else None
-            when = timezone.localtime(start).strftime("%Y-%m-%d %H:%M") if start else ""
-            lines.append(f"{booking.event.title} {when}".strip() + f"\n{link}")
+            title = event_texts(booking.event, language).title
+            lines.append(f"{title}, {local_datetime(start)}" if start else title)
+            lines[-1] += f"\n{link}"
         subject = _("Dina bokningar på Läsrum")
         body = "\n\n".join([_("Här är länkarna till dina bokningar:"), *lines])
     Notification.objects.create(

@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -32,7 +33,9 @@ def _rate(scope: str) -> str | None:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client as the API's throttles see it (DRF's get_ident: X-Forwarded-For as trusted
+    by REST_FRAMEWORK["NUM_PROXIES"], else REMOTE_ADDR), so both count one client alike."""
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def throttled(request, scope: str) -> bool:
