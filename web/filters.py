@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.filters import EventFilter
-from booking.models import Language
+from booking.models import Event, Language
 
 
 class PublicEventFilter(EventFilter):
@@ -42,6 +42,8 @@ class PublicEventFilter(EventFilter):
         ):
             fields[name].empty_label = _("Alla")
             fields[name].required = False
+        # Re-set so that the choice iterator (bound when the field was copied) shows "Alla".
+        fields["kind"].choices = Event.Kind.choices
         fields["q"].widget.attrs.update({"type": "search"})
         fields["library"].label_from_instance = lambda library: (
             f"{library.name} ({library.municipality.name})"
