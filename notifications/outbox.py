@@ -256,6 +256,7 @@ def _reminders(booking, session, *, link, now, reschedule=False) -> list[Notific
         channels.append(Channel.EMAIL)
     offsets = sorted(settings.REMINDER_OFFSETS, reverse=True)
     context = _booking_context(booking, session, link)
+    opted_out = has_sms and OptOut.objects.filter(phone=booking.phone).exists()
     new_rows = []
     for channel in channels:
         # An e-mail reminder at every offset only for those without SMS; else the first one.
@@ -303,7 +304,7 @@ def _reminders(booking, session, *, link, now, reschedule=False) -> list[Notific
                 **fields,
             )
             if channel == Channel.SMS:
-                _suppress_if_opted_out(row)
+                _suppress_if_opted_out(row, opted_out)
             new_rows.append(row)
     return new_rows
 
@@ -362,8 +363,10 @@ def _insert(rows: list[Notification]) -> None:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _suppress_if_opted_out(row: Notification) -> None:
-    if row.status == Status.PENDING and OptOut.objects.filter(phone=row.recipient).exists():
+def _suppress_if_opted_out(row: Notification, opted_out: bool | None = None) -> None:
+    if opted_out is None:
+        opted_out = OptOut.objects.filter(phone=row.recipient).exists()
+    if row.status == Status.PENDING and opted_out:
         row.status, row.status_reason = Status.SUPPRESSED, "opted_out"
 
 

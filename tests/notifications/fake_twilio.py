@@ -61,6 +61,9 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: without TCP_NODELAY, Nagle's algorithm and the
+            # client's delayed ACK add ~40 ms to every answer (Twilio itself has no such pause).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
