@@ -31,22 +31,22 @@ OPEN_VISIT_STATUSES = [
 
 
 def _in_window(*, now: datetime) -> Q:
+    """Live sessions of live events, and sessions cancelled (or of an event cancelled) less
+    than CANCELLED_IN_FEED_DAYS ago; all ended less than FEED_PAST_DAYS ago. Kept small: the
+    conditional GET builds and compiles it on every request."""
     cutoff = now - timedelta(days=settings.CANCELLED_IN_FEED_DAYS)
-    event_cancelled = Q(event__status=Event.Status.CANCELLED)
-    live = Q(status=Session.Status.SCHEDULED) & ~event_cancelled
-    session_recently_cancelled = Q(status=Session.Status.CANCELLED) & (
-        Q(cancelled_at__gte=cutoff) | Q(cancelled_at__isnull=True, updated_at__gte=cutoff)
-    )
-    event_recently_cancelled = (
-        Q(status=Session.Status.SCHEDULED)
-        & event_cancelled
-        & (
-            Q(event__cancelled_at__gte=cutoff)
-            | Q(event__cancelled_at__isnull=True, event__updated_at__gte=cutoff)
+
+    def cancelled_since_cutoff(prefix: str) -> Q:
+        # A row cancelled before cancelled_at was recorded counts from its last update.
+        return Q(**{f"{prefix}cancelled_at__gte": cutoff}) | Q(
+            **{f"{prefix}cancelled_at__isnull": True, f"{prefix}updated_at__gte": cutoff}
         )
+
+    scheduled = Q(status=Session.Status.SCHEDULED) & (
+        ~Q(event__status=Event.Status.CANCELLED) | cancelled_since_cutoff("event__")
     )
-    recent = Q(end__gte=now - timedelta(days=FEED_PAST_DAYS))
-    return recent & (live | session_recently_cancelled | event_recently_cancelled)
+    cancelled = Q(status=Session.Status.CANCELLED) & cancelled_since_cutoff("")
+    return Q(end__gte=now - timedelta(days=FEED_PAST_DAYS)) & (scheduled | cancelled)
 
 
 def sessions_in_feed(events: QuerySet, *, now: datetime | None = None) -> QuerySet:
