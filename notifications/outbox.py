@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications import render, schedule
+from notifications import recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut
 
 Channel, Status = Notification.Channel, Notification.Status
@@ -165,7 +165,7 @@ def notify_visit_request(visit_request, transition: str, *, actor=None, now=None
     """E-mail the parties of an author-visit request about a transition (in Swedish: staff and
     creators work in Swedish)."""
     now = now or timezone.now()
-    recipients = _visit_parties(visit_request, transition)
+    addresses = recipients.visit_parties(visit_request, transition)
     actor_email = (getattr(actor, "email", "") or "").lower()
     context = {
         "request": visit_request,
@@ -191,7 +191,7 @@ def notify_visit_request(visit_request, transition: str, *, actor=None, now=None
             due_at=now,
             dedupe_key=f"visit:{visit_request.pk}:{transition}:{batch}:{email}",
         )
-        for email in sorted(recipients)
+        for email in sorted(addresses)
         if email.lower() != actor_email
     ]
     _insert(rows)
@@ -311,7 +311,7 @@ def _reminders(booking, session, *, link, now, reschedule=False) -> list[Notific
 
 def _staff_needs(booking, session, *, now) -> list[Notification]:
     """Library staff hear of needs that take preparation (interpreters are booked weeks ahead)."""
-    from booking.models import AccessibilityRequest, StaffRole
+    from booking.models import AccessibilityRequest
 
     request = AccessibilityRequest.objects.filter(booking=booking).first()
     if request is None:
@@ -320,12 +320,7 @@ def _staff_needs(booking, session, *, now) -> list[Notification]:
     if not needs:
         return []
     library = booking.event.library
-    emails = {library.email} if library.email else set()
-    emails |= set(
-        StaffRole.objects.filter(role=StaffRole.Role.LIBRARY_STAFF, library=library, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+    emails = recipients.library_emails(library)
     context = {
         "event": booking.event.title,
         "library": library.name,
@@ -487,39 +482,3 @@ def _waitlist_position(booking):
     except ImportError:  # the booking engine is built alongside; the message reads well without it
         return None
     return waitlist_position(booking)
-
-
-def _visit_parties(visit_request, transition: str) -> set[str]:
-    from booking.models import StaffRole
-
-    library = visit_request.library
-    library_emails = {library.email} if library.email else set()
-    library_emails |= set(
-        StaffRole.objects.filter(role=StaffRole.Role.LIBRARY_STAFF, library=library, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    organisers = set(
-        StaffRole.objects.filter(role=StaffRole.Role.REGIONAL_ORGANISER, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    creator = visit_request.offered_creator or visit_request.creator
-    creator_emails = set()
-    if creator is not None:
-        if creator.email:
-            creator_emails.add(creator.email)
-        elif creator.user_id and creator.user.email:
-            creator_emails.add(creator.user.email)
-    parties = {
-        "submit": organisers,
-        "approve": library_emails,
-        "decline": library_emails,
-        "offer": creator_emails,
-        "accept": library_emails | organisers,
-        "refuse": organisers | library_emails,
-        "withdraw": organisers | (creator_emails if visit_request.offered_creator_id else set()),
-        "cancel": library_emails | organisers | creator_emails,
-        "complete": organisers,
-    }
-    return parties.get(transition, library_emails | organisers)
