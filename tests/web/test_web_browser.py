@@ -4,6 +4,7 @@ Content-Security-Policy violation; a booking is made with the keyboard alone and
 switched off; pages reflow at 320 px; screenshots go to screenshots/ for people to look at.
 """
 
+import atexit
 import os
 import re
 from datetime import timedelta
@@ -38,18 +39,43 @@ LOCALES = {"sv": "sv-SE", "en": "en-GB"}
 pytestmark = pytest.mark.browser
 
 
+_shared: dict = {}
+
+
+def _chromium():
+    """One Playwright and one Chromium per test process, whichever module asks first.
+
+    Playwright's sync API keeps an event loop marked as running in this thread for as long as
+    it lives, so a second instance in the same process cannot start. Other test modules import
+    the `browser` fixture from here; the instance they get is this one.
+    """
+    if "browser" not in _shared:
+        if not Path(CHROMIUM).exists():
+            skip_or_fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            skip_or_fail("the playwright package is missing: pip install -e .[test]")
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        atexit.register(_close)
+    return _shared["browser"]
+
+
+def _close():
+    try:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
+    except Exception:  # noqa: S110 - the process is ending; the driver goes with it
+        pass
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is missing: pip install -e .[test]")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    return _chromium()
 
 
 class Visitor:
