@@ -148,18 +148,18 @@ def _vary(name: str, base: int) -> int:
 
 
 def rooms_ensure(result: DemoResult) -> None:
+    """Rooms for each library that has none yet; rooms an organiser renamed or removed stay so."""
     features = {f.code: f for f in VenueFeature.objects.all()}
-    for library in Library.objects.all():
+    for library in Library.objects.filter(rooms__isnull=True):
         specs = MOBILE_ROOMS if library.is_mobile else MAIN_ROOMS if library.is_main_library else BRANCH_ROOMS
         for name, capacity, codes in specs:
-            room, created = Room.objects.get_or_create(
+            room = Room.objects.create(
                 library=library,
                 name=name,
-                defaults={"capacity": capacity if library.is_mobile else _vary(library.name, capacity)},
+                capacity=capacity if library.is_mobile else _vary(library.name, capacity),
             )
-            if created:
-                room.accessibility_features.set([features[c] for c in codes if c in features])
-                result.rooms_created += 1
+            room.accessibility_features.set([features[c] for c in codes if c in features])
+            result.rooms_created += 1
 
 
 def creators_ensure(result: DemoResult, specs: list[CreatorSpec]) -> dict[str, Creator]:
@@ -257,21 +257,31 @@ def events_ensure(
     result: DemoResult, specs: list[EventSpec], creators: dict[str, Creator], *, today: date, progress
 ) -> None:
     for spec in specs:
-        library = Library.objects.get(name=spec.library)
-        room = Room.objects.get(library=library, name=spec.room)
-        event = Event.objects.filter(title=spec.title, library=library).first()
-        if event is None:
-            event = _event_create(spec, library, room, creators)
-            result.events_created += 1
-            result.sessions_created += _sessions_add(event, spec, room, today + timedelta(days=spec.days))
-            progress(f"{spec.title} ({library.name})")
-            continue
-        if event.status == Event.Status.CANCELLED:
+        event = (
+            Event.objects.filter(title=spec.title, library__name=spec.library).select_related("room").first()
+        )
+        if event is not None and event.status == Event.Status.CANCELLED:
             continue  # cancelled on purpose by someone trying the demo: leave it so
-        upcoming = event.sessions.filter(start__gte=timezone.now(), status=Session.Status.SCHEDULED)
-        if not upcoming.exists():
+        if (
+            event is not None
+            and event.sessions.filter(start__gte=timezone.now(), status=Session.Status.SCHEDULED).exists()
+        ):
+            continue
+        room = (event.room if event else None) or (
+            Room.objects.filter(library__name=spec.library, name=spec.room).select_related("library").first()
+        )
+        if room is None:  # renamed or removed in the admin since: leave that event out
+            progress(f"{spec.title}: skipped, no room {spec.room!r} at {spec.library!r}")
+            continue
+        first_day = today + timedelta(days=spec.days)
+        if event is None:
+            event = _event_create(spec, room.library, room, creators)
+            result.events_created += 1
+            result.sessions_created += _sessions_add(event, spec, room, first_day)
+            progress(f"{spec.title} ({room.library.name})")
+        else:
             # A new edition: the same event, new sessions in the coming weeks.
-            result.sessions_created += _sessions_add(event, spec, room, today + timedelta(days=spec.days))
+            result.sessions_created += _sessions_add(event, spec, room, first_day)
             result.events_topped_up += 1
             progress(f"{spec.title}: new sessions")
 

@@ -144,3 +144,14 @@ def test_demo_logins_only_in_development(settings):
     output = seed()
     assert "demo-organiser" in output
     assert get_user_model().objects.get(username="demo-organiser").check_password("lasrum-demo")
+
+
+def test_rooms_an_organiser_renamed_stay_renamed_and_nothing_is_duplicated():
+    seed()
+    Room.objects.filter(library__name="Gnesta bibliotek", name="Sagorummet").update(name="Ateljén")
+    Room.objects.filter(library__name="Trosa stadsbibliotek", name="Hörsalen").delete()
+    before = counts()
+    seed()
+    assert counts() == before
+    assert not Room.objects.filter(library__name="Gnesta bibliotek", name="Sagorummet").exists()
+    assert Event.objects.get(title__startswith="Serieverkstad").room.name == "Ateljén"
