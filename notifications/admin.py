@@ -44,7 +44,21 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = [ProblemFilter, "status", "channel", "template", "language"]
     search_fields = ["recipient", "provider_id", "dedupe_key"]
     date_hierarchy = "due_at"
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    readonly_fields = [*(field.name for field in Notification._meta.fields), "text"]
+
+    @admin.display(description=_("meddelandet"))
+    def text(self, obj):
+        """A booker's message gets its text when it is sent; until then, a preview of it."""
+        if obj.body:
+            return obj.body
+        from notifications.outbox import compose
+
+        try:
+            subject, body = compose(obj)
+        except Exception:  # a preview must never break the page
+            return _("Skrivs när det skickas (mall %(template)s).") % {"template": obj.template}
+        preview = f"{subject}\n\n{body}" if subject else body
+        return _("Förhandsvisning (texten skrivs när det skickas):") + f"\n\n{preview}"
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,9 @@
    who won.
 2. Send: just before the provider call, the last checks: past not_after → suppressed; an
    opted-out number → suppressed; SMS in quiet hours → deferred to the morning (or suppressed
-   when the morning is too late).
+   when the morning is too late). A booker's message is written to the outbox without its text;
+   it is rendered here (outbox.compose, from the booking and session as they are now) and the
+   text is stored on the row before the provider is called.
 3. Record: the provider's id is written after the call, conditionally (WHERE status='sending'),
    so that a delivery report that overtook us is never moved backwards.
 
@@ -33,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import schedule, services
+from notifications import outbox, schedule, services
 from notifications.models import Notification, OptOut
 from notifications.sms import SmsOptedOut, SmsPermanent, SmsRetryable, SmsUnknownOutcome, get_backend
 
@@ -81,7 +83,9 @@ def claim_due(*, now, limit: int = CLAIM_BATCH) -> list[Notification]:
             ]
     return list(
         Notification.objects.filter(pk__in=ids)
-        .select_related("booking__event__library")
+        .select_related(
+            "booking__event__library", "booking__event__room", "booking__session", "session__room"
+        )
         .order_by("due_at", "pk")
     )
 
@@ -100,8 +104,24 @@ def deliver(notification: Notification, *, backend=None, now=None) -> str:
                 return _finish(notification, Status.SUPPRESSED, status_reason=later.reason)
             _release(notification, due_at=later.at, status_reason="", attempts=F("attempts") - 1)
             return "deferred"
+    if not notification.body:
+        try:
+            _compose(notification, now)
+        except Exception as exc:  # a message that cannot be written must not stop the others
+            logger.exception("notification %s: could not render %s", notification.pk, notification.template)
+            return _finish(notification, Status.FAILED, status_reason=f"render: {exc.__class__.__name__}")
+    if notification.channel == Channel.SMS:
         return _send_sms(notification, backend or get_backend(), now)
     return _send_email(notification, now)
+
+
+def _compose(notification: Notification, now) -> None:
+    """Render a booker's message now (the outbox writes it without text) and keep the text on
+    the row, before the provider is called: the row is the record of what went out."""
+    subject, body = outbox.compose(notification, now=now)
+    if body != notification.body or subject != notification.subject:
+        notification.subject, notification.body = subject, body
+        Notification.objects.filter(pk=notification.pk).update(subject=subject, body=body)
 
 
 def status_callback_url(notification: Notification) -> str:

@@ -124,17 +124,16 @@ class BookingCreate(APIView):
         data = dict(form.validated_data)
         session = event = None
         if data.pop("session", None) is not None:
+            # Only the event comes along: the rules need it; the outbox renders messages (the
+            # library's and room's names) when they are sent, not in this request.
             session = (
-                # The event's library and rooms come along: the outbox writes them into messages.
-                Session.objects.select_related("event__library", "event__room", "room")
-                .filter(pk=form.validated_data["session"])
-                .first()
+                Session.objects.select_related("event").filter(pk=form.validated_data["session"]).first()
             )
             if session is None or not _bookable(request.user, session.event):
                 raise _unknown("/session")
         event_id = data.pop("event", None)
         if event_id is not None:
-            event = Event.objects.select_related("library", "room").filter(pk=event_id).first()
+            event = Event.objects.filter(pk=event_id).first()
             if event is None or not _bookable(request.user, event):
                 raise _unknown("/event")
         user = request.user if request.user.is_authenticated else None

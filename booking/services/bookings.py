@@ -122,6 +122,8 @@ def _needs_clean(errors: _Errors, codes) -> list[str]:
     if not all(isinstance(code, str) for code in codes):
         errors.add("/accessibility_needs", "invalid", _("Ange behoven som en lista med koder."))
         return []
+    if not codes:
+        return []
     wanted = list(dict.fromkeys(codes))
     known = set(AccessibilityNeed.objects.filter(code__in=wanted).values_list("code", flat=True))
     for index, code in enumerate(codes):
@@ -330,7 +332,11 @@ def booking_create(
             created_by=created_by if getattr(created_by, "pk", None) else None,
             staff_reason=staff_reason,
         )
-        if needs or note:
+        if not (needs or note):
+            # Known to have none: the outbox's look for needs staff must prepare costs no query.
+            Booking.accessibility.related.set_cached_value(booking, None)
+        else:
+            # Creating it also caches it on booking.accessibility (a one-to-one).
             request = AccessibilityRequest.objects.create(booking=booking, note=note, consent_at=now)
             if needs:
                 through = AccessibilityRequest.needs.through

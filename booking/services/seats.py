@@ -17,7 +17,7 @@ series bookings never wait on each other's rows in opposite orders (no deadlock)
 as seats are freed. These functions must run inside the caller's transaction.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 
@@ -30,16 +30,24 @@ def _require_transaction():
         raise RuntimeError("seat changes must run inside transaction.atomic()")
 
 
+# The statement of the module docstring, written out: it runs in every booking's transaction,
+# and the ORM spends ~0.25 ms of CPU building it each time (a fifth of a booking; measured with
+# bench/booking_rush.py). The same SQL on PostgreSQL and SQLite.
+TAKE_SQL = (
+    "UPDATE booking_session SET seats_taken = seats_taken + %s"
+    " WHERE id = %s AND status = %s AND seats_taken <= capacity - %s"
+)
+
+
 def seats_take(*, session_ids, seats: int) -> bool:
     """Take `seats` in every session, all or nothing. False when one has no room."""
     _require_transaction()
+    seats = int(seats)
     taken: list[int] = []
     for session_id in sorted(session_ids):
-        won = Session.objects.filter(
-            pk=session_id,
-            status=Session.Status.SCHEDULED,
-            seats_taken__lte=F("capacity") - seats,
-        ).update(seats_taken=F("seats_taken") + seats)
+        with connection.cursor() as cursor:
+            cursor.execute(TAKE_SQL, [seats, session_id, Session.Status.SCHEDULED.value, seats])
+            won = cursor.rowcount
         if not won:
             if taken:
                 seats_release(session_ids=taken, seats=seats)

@@ -169,7 +169,8 @@ def test_a_crash_after_the_send_is_settled_by_the_report_not_by_sending_again(cl
     (claimed,) = dispatch.claim_due(now=notification.due_at)
     from notifications.sms import get_backend
 
-    get_backend().send(claimed.recipient, claimed.body, status_callback=dispatch.status_callback_url(claimed))
+    _subject, body = outbox.compose(claimed)
+    get_backend().send(claimed.recipient, body, status_callback=dispatch.status_callback_url(claimed))
     sid = fake_twilio.requests[0]["Sid"]
 
     dispatch.dispatch_pass()  # later passes do not send it again

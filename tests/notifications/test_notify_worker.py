@@ -71,6 +71,56 @@ def test_send_reminders_sends_what_is_due_with_the_console_backend(region):
     assert again.getvalue().strip() == "nothing due"
 
 
+def test_a_bookers_message_is_written_without_text_and_rendered_and_kept_when_it_goes_out(region):
+    booking, token = make_booking(phone=phone_number(), sms_consent=True)
+    outbox.notify_booking(booking, "confirmed", manage_token=token)
+    sms = Notification.objects.get(booking=booking, template="confirmed")
+    assert sms.body == "" and sms.link.endswith(f"/b/{token}")  # the transaction renders nothing
+    dispatch.dispatch_pass()
+    (sent,) = console.outbox
+    sms.refresh_from_db()
+    assert sms.status == S.SENT and sms.body == sent["body"]  # the row records what went out
+    assert f"/b/{token}" in sent["body"] and booking.event.library.name in sent["body"]
+
+
+def test_a_reminder_shows_the_sessions_time_when_it_goes_out(region, settings):
+    settings.REMINDER_OFFSETS = [timedelta(hours=24)]
+    start = datetime(2030, 5, 21, 18, 0, tzinfo=LOCAL)
+    event = make_event(start=start)
+    session = event.sessions.get()
+    booking, token = make_booking(event=event, phone=phone_number(), sms_consent=True)
+    with time_machine.travel(start - timedelta(days=5)):
+        outbox.notify_booking(booking, "confirmed", manage_token=token)
+    # Staff move the start by half an hour in the admin, without telling anyone.
+    session.start, session.end = start + timedelta(minutes=30), session.end + timedelta(minutes=30)
+    session.save()
+    with time_machine.travel(start - timedelta(hours=23)):
+        dispatch.dispatch_pass()
+    reminder = Notification.objects.get(booking=booking, template="reminder", channel="sms")
+    assert reminder.status == S.SENT and reminder.body in [m["body"] for m in console.outbox]
+    assert "18.30" in reminder.body and "18.00" not in reminder.body and f"/b/{token}" in reminder.body
+
+
+def test_a_message_that_cannot_be_rendered_fails_alone(region, monkeypatch):
+    first, token = make_booking(email="a@example.se")
+    second, other = make_booking(email="b@example.se")
+    outbox.notify_booking(first, "confirmed", manage_token=token)
+    outbox.notify_booking(second, "confirmed", manage_token=other)
+    real = outbox.compose
+
+    def broken(notification, **kwargs):
+        if notification.booking_id == first.pk:
+            raise ValueError("a template error")
+        return real(notification, **kwargs)
+
+    monkeypatch.setattr(outbox, "compose", broken)
+    outcomes = dispatch.dispatch_pass()
+    assert outcomes["failed"] == 1 and outcomes["sent"] == 1
+    assert [m.to for m in mail.outbox] == [["b@example.se"]]
+    failed = Notification.objects.get(booking=first, template="confirmed")
+    assert failed.status == S.FAILED and failed.status_reason == "render: ValueError"
+
+
 def test_the_dispatch_task_also_beats_the_heart(region):
     tasks.dispatch_due()
     assert WorkerHeartbeat.objects.exists()
@@ -154,4 +204,13 @@ def test_booking_create_passes_the_manage_token_so_the_sms_carries_the_link(regi
         session=event.sessions.get(), seats=1, name="Testa", phone=phone_number(), sms_consent=True
     )
     sms = Notification.objects.get(booking=result.booking, template="confirmed", channel="sms")
-    assert f"{settings.PUBLIC_BASE_URL}/b/{result.manage_token}" in sms.body
+    assert f"{settings.PUBLIC_BASE_URL}/b/{result.manage_token}" in outbox.compose(sms)[1]
+
+
+def test_the_admin_shows_a_preview_of_a_message_not_yet_sent(region, admin_client):
+    booking, token = make_booking(email="a@example.se")
+    outbox.notify_booking(booking, "confirmed", manage_token=token)
+    pending = Notification.objects.get(booking=booking, template="confirmed")
+    page = admin_client.get(f"/admin/notifications/notification/{pending.pk}/change/")
+    assert page.status_code == 200
+    assert "Förhandsvisning" in page.content.decode() and f"/b/{token}" in page.content.decode()
