@@ -45,7 +45,7 @@ class CreatorOutput(serializers.ModelSerializer):
             "unavailable",
         ]
 
-    def get_home_municipality(self, obj):
+    def get_home_municipality(self, obj) -> dict | None:
         place = obj.home_municipality
         return {"code": place.code, "name": place.name} if place else None
 

@@ -149,39 +149,39 @@ class VisitRequestOutput(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_library(self, obj):
+    def get_library(self, obj) -> dict:
         return {"id": obj.library_id, "name": obj.library.name, "municipality": obj.library.municipality_id}
 
     @staticmethod
     def _creator(creator):
         return {"id": creator.pk, "name": creator.name} if creator else None
 
-    def get_creator(self, obj):
+    def get_creator(self, obj) -> dict | None:
         return self._creator(obj.creator)
 
-    def get_offered_creator(self, obj):
+    def get_offered_creator(self, obj) -> dict | None:
         return self._creator(obj.offered_creator)
 
-    def get_wishes(self, obj):
+    def get_wishes(self, obj) -> dict:
         return {
             "genres": [g.pk for g in obj.wish_genres.all()],
             "languages": [g.pk for g in obj.wish_languages.all()],
             "audiences": [g.pk for g in obj.wish_audiences.all()],
         }
 
-    def get_suggested_fee_sek(self, obj):
+    def get_suggested_fee_sek(self, obj) -> int | None:
         return visits.fee_suggest(
             format=obj.format, duration_minutes=obj.duration_minutes, lessons=obj.lessons
         )
 
-    def get_event(self, obj):
+    def get_event(self, obj) -> dict | None:
         if not obj.event_id:
             return None
         request = self.context.get("request")
         url = obj.event.get_absolute_url()
         return {"id": obj.event_id, "url": request.build_absolute_uri(url) if request else url}
 
-    def get_allowed_transitions(self, obj):
+    def get_allowed_transitions(self, obj) -> list[str]:
         request = self.context.get("request")
         return visits.allowed_transitions(visit_request=obj, user=request.user) if request else []
 
