@@ -359,24 +359,28 @@ def booking_create(
         )
         return booking
 
+    # The common case first, with the seat guard LAST: the session's row is locked from the
+    # UPDATE until COMMIT, so writing the booking and its messages before it keeps the hot
+    # row's lock short (a rush on one session queues on that lock). No room: this transaction
+    # (or, inside a caller's transaction, this savepoint) rolls the confirmed booking back, and
+    # the next writes it again as what it is. No savepoint in the common case: it cost ~12% of
+    # a booking's CPU (client and server; bench/booking_rush.py).
+    try:
+        with transaction.atomic():
+            booking = write(Booking.Status.CONFIRMED, 0)
+            if not seats_take(session_ids=session_ids, seats=seats):
+                raise _NoRoom()
+        return BookingResult(booking, manage_token, calendar_token, None)
+    except _NoRoom:
+        pass
     with transaction.atomic():
-        # The common case first, with the seat guard LAST: the session's row is locked from
-        # the UPDATE until COMMIT, so writing the booking and its messages before it keeps the
-        # hot row's lock short (a rush on one session queues on that lock). No room: the
-        # savepoint rolls the confirmed booking back and it is written again as what it is.
-        try:
-            with transaction.atomic():
-                booking = write(Booking.Status.CONFIRMED, 0)
-                if not seats_take(session_ids=session_ids, seats=seats):
-                    raise _NoRoom()
-        except _NoRoom:
-            if allow_over_capacity:
-                overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
-                booking = write(Booking.Status.CONFIRMED, overbooked)
-            elif event.waitlist_mode == Event.WaitlistMode.NONE:
-                raise SessionFull() from None
-            else:
-                booking = write(Booking.Status.WAITLISTED, 0)
+        if allow_over_capacity:
+            overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
+            booking = write(Booking.Status.CONFIRMED, overbooked)
+        elif event.waitlist_mode == Event.WaitlistMode.NONE:
+            raise SessionFull()
+        else:
+            booking = write(Booking.Status.WAITLISTED, 0)
         position = waitlist_position(booking) if booking.status == Booking.Status.WAITLISTED else None
     return BookingResult(booking, manage_token, calendar_token, position)
 

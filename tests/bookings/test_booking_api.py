@@ -123,6 +123,26 @@ def test_a_booking_costs_at_most_ten_queries(api_client, session):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_booking_that_finds_no_room_is_only_waitlisted_with_its_own_messages(api_client, session):
+    """Outside any caller's transaction, a booking that finds the session full rolls its whole
+    first attempt back (no savepoint): nothing of the confirmed attempt is left."""
+    from notifications.models import Notification
+
+    assert post(api_client, body(session, seats=10)).status_code == 201
+    response = post(
+        api_client, body(session, seats=2, name="Väntande", phone="070-123 45 67", sms_consent=True)
+    )
+    assert response.status_code == 201 and response.json()["status"] == "waitlisted"
+    waiting = Booking.objects.get(name="Väntande")
+    assert Booking.objects.count() == 2 and waiting.status == "waitlisted"
+    assert set(Notification.objects.filter(booking=waiting).values_list("template", flat=True)) == {
+        "waitlisted"
+    }
+    session.refresh_from_db()
+    assert session.seats_taken == 10
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_booking_with_sms_consent_costs_at_most_ten_queries(api_client, session):
     """SMS adds the consent record and one look at the number (opted out? consent on record?)."""
     with _Statements() as statements:
