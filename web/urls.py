@@ -16,6 +16,7 @@ urlpatterns = [
     path("b/<str:token>/avboka/", manage.manage_cancel, name="manage-cancel"),
     path("b/<str:token>/claim/", manage.manage_claim, name="manage-claim"),
     path("b/<str:token>/sms/", manage.manage_sms_stop, name="manage-sms"),
+    path("b/<str:token>/sms/igen/", manage.manage_sms_start, name="manage-sms-start"),
     path("hitta-bokning/", pages.lost_link, name="lost-link"),
     path("tillganglighet/", pages.accessibility, name="accessibility"),
     path("integritet/", pages.privacy, name="privacy"),

@@ -123,3 +123,85 @@ def test_lost_link_refuses_nonsense_beside_the_field(client, region):
 def test_lost_link_is_throttled_per_ip(client, region):
     statuses = [client.post("/hitta-bokning/", {"contact": f"x{i}@example.se"}).status_code for i in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+@pytest.fixture
+def console_sms(settings):
+    from notifications.sms import console, reset_backends
+
+    settings.SMS_BACKEND = "console"
+    settings.SMS_QUIET_HOURS = None
+    console.outbox.clear()
+    reset_backends()
+    yield console.outbox
+    console.outbox.clear()
+    reset_backends()
+
+
+def test_the_start_sms_button_shows_only_when_the_number_is_opted_out(client, booked):
+    page = client.get(f"/b/{booked.manage_token}").content.decode()
+    assert "Skicka sms till mig igen" not in page
+    assert "Sluta skicka sms till mig" in page
+    client.post(f"/b/{booked.manage_token}/sms/")
+    page = client.get(f"/b/{booked.manage_token}").content.decode()
+    assert "Skicka sms till mig igen" in page
+    assert "Sluta skicka sms till mig" not in page
+    assert f'action="/b/{booked.manage_token}/sms/igen/"' in page
+
+
+def test_a_mobile_only_booking_that_said_stop_is_offered_sms_again(client, session):
+    mobile_only = booking_create(session=session, seats=1, name="Bo Ek", phone="0701112233", sms_consent=True)
+    OptOut.objects.create(phone="+46701112233", source=OptOut.Source.SMS_KEYWORD, opted_out_at=timezone.now())
+    page = client.get(f"/b/{mobile_only.manage_token}").content.decode()
+    assert "Skicka sms till mig igen" in page and "Sluta skicka sms till mig" not in page
+
+
+def test_opting_out_then_in_on_the_manage_page_sends_the_reminder_again(client, booked, session, console_sms):
+    import time_machine
+
+    from notifications.dispatch import dispatch_pass
+    from notifications.models import ConsentEvent
+
+    client.post(f"/b/{booked.manage_token}/sms/")
+    response = client.post(f"/b/{booked.manage_token}/sms/igen/", follow=True)
+    assert "Vi skickar sms till ditt nummer igen" in response.content.decode()
+    assert "Skicka sms till mig igen" not in response.content.decode()
+    assert not OptOut.objects.filter(phone="+46701234567").exists()
+    booking = Booking.objects.get()
+    assert booking.sms_consent
+    assert booking.sms_consent_at > timezone.now() - timedelta(minutes=1)
+    assert ConsentEvent.objects.filter(
+        phone="+46701234567", action=ConsentEvent.Action.OPT_IN, source="web", booking=booking
+    ).exists()
+
+    with time_machine.travel(session.start - timedelta(hours=23)):
+        dispatch_pass()
+    reminders = Notification.objects.filter(template="reminder", channel="sms", recipient="+46701234567")
+    assert reminders.filter(status__in=["sent", "delivered"]).exists()
+    assert [m["to"] for m in console_sms].count("+46701234567") >= 1
+
+
+def test_without_opting_in_the_reminder_stays_suppressed(client, booked, session, console_sms):
+    import time_machine
+
+    from notifications.dispatch import dispatch_pass
+
+    client.post(f"/b/{booked.manage_token}/sms/")
+    with time_machine.travel(session.start - timedelta(hours=23)):
+        dispatch_pass()
+    assert "+46701234567" not in [m["to"] for m in console_sms]
+
+
+def test_starting_sms_needs_a_post_with_csrf(booked):
+    from django.test import Client
+
+    OptOut.objects.create(phone="+46701234567", source=OptOut.Source.WEB, opted_out_at=timezone.now())
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(f"/b/{booked.manage_token}/sms/igen/").status_code == 405
+    assert strict.post(f"/b/{booked.manage_token}/sms/igen/").status_code == 403
+    assert OptOut.objects.filter(phone="+46701234567").exists()
+    page = strict.get(f"/b/{booked.manage_token}")
+    token = page.cookies["csrftoken"].value
+    response = strict.post(f"/b/{booked.manage_token}/sms/igen/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert not OptOut.objects.filter(phone="+46701234567").exists()

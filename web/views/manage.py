@@ -1,5 +1,5 @@
 """The booker's own page, reached by the manage link alone: see the booking, change seats,
-cancel (after a confirmation step), claim an offered seat, stop SMS."""
+cancel (after a confirmation step), claim an offered seat, stop SMS and start it again."""
 
 import contextlib
 
@@ -16,10 +16,11 @@ from booking.models import Booking
 from booking.services import bookings
 from booking.services.waitlist import waitlist_position
 from notifications.models import OptOut
-from notifications.services import sms_opt_out
+from notifications.services import is_opted_out, sms_opt_out
 from web.events import event_texts
 from web.forms import SeatsChangeForm
 from web.links import booking_urls
+from web.sms_consent import sms_resume
 
 
 def _booking_or_404(token: str) -> Booking:
@@ -66,6 +67,7 @@ def _context(booking: Booking, token: str, **extra) -> dict:
                 "children": booking.children,
             }
         ),
+        "sms_opted_out": is_opted_out(booking.phone),
         **extra,
     }
 
@@ -141,4 +143,15 @@ def manage_sms_stop(request, token: str):
         with contextlib.suppress(DomainError):
             bookings.booking_change(booking=booking, sms_consent=False)
     messages.success(request, _("Vi skickar inga fler sms till ditt nummer."))
+    return redirect("web:manage", token=token)
+
+
+@never_cache
+@require_POST
+def manage_sms_start(request, token: str):
+    """The number said STOP (here, by SMS or at the provider): its owner opts back in."""
+    booking = _booking_or_404(token)
+    if booking.phone and is_opted_out(booking.phone):
+        sms_resume(booking=booking)
+    messages.success(request, _("Vi skickar sms till ditt nummer igen, till exempel påminnelser."))
     return redirect("web:manage", token=token)
