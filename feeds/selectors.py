@@ -190,21 +190,29 @@ def feed_fingerprint(
     """ETag and Last-Modified from one aggregate query per source, without loading rows.
 
     The count catches deletions and sessions dropping out of the window; the latest update
-    times catch edits of a session, its event or its library."""
+    times catch edits of a session, its event, its library or a room (the session's or the
+    event's: a renamed room changes LOCATION). Each source is a single aggregate over its
+    joins (primary keys), whatever the feed's size."""
     agg = sessions.aggregate(
         n=Count("pk"),
         s=Max("updated_at"),
         e=Max("event__updated_at"),
         lib=Max("event__library__updated_at"),
+        room=Max("room__updated_at"),
+        event_room=Max("event__room__updated_at"),
     )
-    parts = [FORMAT_VERSION, key, agg["n"], agg["s"], agg["e"], agg["lib"], *extra]
-    times = [agg["s"], agg["e"], agg["lib"], *(x for x in extra if isinstance(x, datetime))]
+    times = [agg["s"], agg["e"], agg["lib"], agg["room"], agg["event_room"]]
+    parts = [FORMAT_VERSION, key, agg["n"], *times, *extra]
+    times += [x for x in extra if isinstance(x, datetime)]
     if date_options is not None:
         opt = date_options.aggregate(
-            n=Count("pk"), r=Max("request__updated_at"), lib=Max("request__library__updated_at")
+            n=Count("pk"),
+            r=Max("request__updated_at"),
+            lib=Max("request__library__updated_at"),
+            room=Max("request__room__updated_at"),
         )
-        parts += [opt["n"], opt["r"], opt["lib"]]
-        times += [opt["r"], opt["lib"]]
+        parts += [opt["n"], opt["r"], opt["lib"], opt["room"]]
+        times += [opt["r"], opt["lib"], opt["room"]]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     known = [t for t in times if t is not None]
     return Fingerprint(etag=f'"{digest}"', last_modified=max(known) if known else None)

@@ -136,6 +136,8 @@ class Room(models.Model):
     )
     accessibility_description = models.TextField(_("tillgänglighet i ord"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # In the calendar feeds' fingerprint: a renamed room changes their LOCATION.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("lokal")
