@@ -350,6 +350,76 @@ def test_pages_reflow_at_320_pixels(visitor, programme):
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320 px"
 
 
+# What a page looks like with its text at 200 %: sideways overflow, text cut off by a box that
+# hides its overflow, and the font sizes of the text a visitor reads and types into.
+TEXT_AT_200 = """() => {
+  const root = document.scrollingElement;
+  const clipped = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const style = getComputedStyle(el);
+    if (el.clientWidth <= 1 || el.clientHeight <= 1 || !el.textContent.trim()) continue;
+    const hides = (v) => v === 'hidden' || v === 'clip';
+    if ((hides(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
+        || (hides(style.overflowY) && el.scrollHeight > el.clientHeight + 1)) {
+      clipped.push(el.tagName + '.' + el.className);
+    }
+  }
+  const size = (selector) => {
+    const el = document.querySelector(selector);
+    return el ? parseFloat(getComputedStyle(el).fontSize) : null;
+  };
+  return {
+    overflow: root.scrollWidth - root.clientWidth,
+    innerOverflow: root.scrollWidth - window.innerWidth,
+    clipped,
+    sizes: {h1: size('h1'), p: size('main p'), input: size('main input:not([type=hidden])'),
+            button: size('main button'), label: size('main label')},
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_text_resized_to_200_percent_loses_nothing(visitor, programme, width):
+    """WCAG 1.4.4: the visitor's own text size (the root font size, as a browser's font-size
+    setting sets it) doubled: the text really grows, nothing scrolls sideways or is cut off, and
+    the booking form can still be sent."""
+    visit = visitor(width=width)
+    page = visit.page
+    pages = {"listing": "/", "event": programme["workshop"].get_absolute_url(), "manage": programme["manage"]}
+    for name, path in pages.items():
+        visit.goto(path)
+        before = page.evaluate(TEXT_AT_200)["sizes"]
+        # Through the CSSOM: the pages' Content-Security-Policy refuses an injected <style>.
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        after = page.evaluate(TEXT_AT_200)
+        for part, size in before.items():
+            if size is not None:
+                assert after["sizes"][part] >= 1.95 * size, (
+                    f"{name}: {part} text does not grow ({after['sizes']})"
+                )
+        assert after["overflow"] <= 0, f"{name} scrolls sideways by {after['overflow']}px at 200 % text"
+        assert after["innerOverflow"] <= 0, f"{name} is wider than the window at 200 % text"
+        assert not after["clipped"], f"{name} cuts text off at 200 %: {after['clipped']}"
+        if name == "event":
+            _fill_booking(page, name="Stor Text")
+            submit = page.locator("#booking-form button[type=submit]")
+            submit.scroll_into_view_if_needed()
+            assert submit.is_visible()
+            box = submit.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"the submit button sticks out: {box}"
+            centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            on_top = page.evaluate(
+                "([x, y]) => !!document.elementFromPoint(x, y)?.closest('#booking-form button[type=submit]')",
+                list(centre),
+            )
+            assert on_top, "something covers the booking form's submit button at 200 % text"
+            visit.screenshot(f"event-text-200-{width}")
+            submit.focus()
+            page.keyboard.press("Enter")
+            page.wait_for_url(re.compile(r".*/bokad/.*"))
+            assert Booking.objects.filter(name="Stor Text").exists()
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_screenshots_of_the_main_pages(visitor, programme, width):
     visit = visitor(width=width)
