@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.errors import (
     BookingClosed,
@@ -97,7 +98,11 @@ def _check_seats(errors: _Errors, *, seats, companion_seats, children, event: Ev
         errors.add(
             "/seats",
             "too_many_seats",
-            _("Du kan boka högst %(max)s platser (ledsagare räknas inte).")
+            ngettext(
+                "Du kan boka högst %(max)s plats (ledsagare räknas inte).",
+                "Du kan boka högst %(max)s platser (ledsagare räknas inte).",
+                event.max_seats_per_booking,
+            )
             % {"max": event.max_seats_per_booking},
         )
 
