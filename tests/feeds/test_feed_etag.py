@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from booking.models import VisitDateOption, VisitRequest
+from booking.models import Event, VisitDateOption, VisitRequest
 from feeds.services import feed_token_for
 from tests.factories import make_event, make_room
 
@@ -99,3 +99,23 @@ def test_a_library_new_address_ends_the_304_of_the_public_feed(client, library, 
     moved = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=first["ETag"])
     assert moved.status_code == 200
     assert locations(moved) == {f"{library.name}, Kriebsensgatan 4, 632 20 Eskilstuna"}
+
+
+def test_the_feed_without_filters_and_with_them_answer_alike_and_keep_their_own_etags(client, library):
+    circle = make_event(library=library, kind=Event.Kind.READING_CIRCLE, start=NOW + timedelta(days=2))
+    make_event(library=library, kind=Event.Kind.WRITING_WORKSHOP, start=NOW + timedelta(days=2))
+    everything = client.get("/feeds/events.ics")
+    also_everything = client.get("/feeds/events.ics?utm_source=nyhetsbrev")
+    circles = client.get("/feeds/events.ics?lang=sv&kind=reading_circle")
+    assert everything.content.count(b"BEGIN:VEVENT") == 2
+    assert also_everything.content.count(b"BEGIN:VEVENT") == 2
+    assert circles.content.count(b"BEGIN:VEVENT") == 1
+    assert f"{circle.sessions.get().uid}@lasrum".encode() in circles.content
+    assert len({everything["ETag"], also_everything["ETag"], circles["ETag"]}) == 3
+    for path, response in (
+        ("/feeds/events.ics", everything),
+        ("/feeds/events.ics?lang=sv&kind=reading_circle", circles),
+    ):
+        assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(f"/feeds/libraries/{library.pk}.ics?lang=en&kind=opera").status_code == 400
+    assert client.get("/feeds/events.ics?lang=xx").status_code == 400
