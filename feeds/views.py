@@ -88,7 +88,11 @@ def _feed_response(
     request, *, key, name, filename, sessions, options, date_options=None, extra=(), private=False
 ) -> HttpResponse:
     fingerprint = selectors.feed_fingerprint(
-        key=key, sessions=sessions, date_options=date_options, extra=extra
+        key=key,
+        sessions=sessions,
+        date_options=date_options,
+        extra=extra,
+        rooms=options.audience != "public",  # public feeds name no room (feeds.ical)
     )
     stamp = timegm(fingerprint.last_modified.utctimetuple()) if fingerprint.last_modified else None
     response = get_conditional_response(request, etag=fingerprint.etag, last_modified=stamp)

@@ -10,6 +10,7 @@ import pytest
 from booking.models import Event, VisitDateOption, VisitRequest
 from feeds.services import feed_token_for
 from tests.factories import make_event, make_room
+from tests.feeds.test_feed_private import make_booking
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=LOCAL)
@@ -52,6 +53,20 @@ def test_renaming_a_room_ends_the_304_and_the_feed_shows_the_new_name(client, li
     assert not any("Sagorummet" in location for location in shown)
     # And the new ETag is good for the next poll.
     assert client.get(path, HTTP_IF_NONE_MATCH=renamed["ETag"]).status_code == 304
+
+
+def test_renaming_a_room_ends_the_304_of_a_booking_calendar(client, library, _time):
+    room = make_room(library=library, name="Sagorummet")
+    event = make_event(library=library, room=room, start=NOW + timedelta(days=2))
+    _, path = make_booking(event=event, session=event.sessions.get())
+    first = client.get(path)
+    assert any("Sagorummet" in location for location in locations(first))
+    _time.move_to(NOW + timedelta(seconds=1), tick=False)
+    room.name = "Äventyrsrummet"
+    room.save()
+    renamed = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert renamed.status_code == 200
+    assert any("Äventyrsrummet" in location for location in locations(renamed))
 
 
 def test_renaming_a_room_ends_if_modified_since_too(client, librarian, library, _time):
