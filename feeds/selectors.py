@@ -153,17 +153,6 @@ def booking_sessions(booking: Booking) -> QuerySet:
     return Session.objects.filter(event_id=booking.event_id)
 
 
-def booking_by_calendar_token(token: str) -> Booking | None:
-    try:
-        from booking.services.bookings import booking_by_calendar_token as lookup
-    except ImportError:
-        lookup = None
-    if lookup is not None:
-        return lookup(token)
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return Booking.objects.filter(calendar_token_hash=digest).first()
-
-
 def feed_token_user(token: str, *, now: datetime | None = None):
     """The user behind an active private-feed token, or None. Marks it used, at most hourly,
     with a conditional UPDATE, so that a busy feed costs no extra write per fetch."""

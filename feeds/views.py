@@ -24,6 +24,7 @@ from booking import access
 from booking.errors import InvalidFilter
 from booking.filters import EventFilter, filter_errors
 from booking.models import Booking, Event, Library, Municipality
+from booking.services.bookings import booking_by_calendar_token
 from feeds import selectors
 from feeds.ical import FeedOptions, event_title, feed_render
 
@@ -211,7 +212,7 @@ def private_feed(request, token: str):
 @require_safe
 def booking_feed(request, token: str):
     """A booking's own read-only calendar: its sessions with a reminder (VALARM)."""
-    booking = selectors.booking_by_calendar_token(token)
+    booking = booking_by_calendar_token(token)
     if booking is None:
         return _not_found()
     try:

@@ -207,6 +207,41 @@ def notify_visit_request(visit_request, transition: str, *, actor=None, now=None
 # --- the booker's messages ------------------------------------------------------------------
 
 
+def notify_staff_message(
+    *, session, bookings, batch: str, subject: str, body: str, sms_body: str, now=None
+) -> int:
+    """Staff's own words to the bookers of a session, under the rules of every booker's
+    message (channels, consent, opt-out, quiet hours); no SMS when `sms_body` is empty.
+    Returns the number of rows written."""
+    now = now or timezone.now()
+    opted_out = set(
+        OptOut.objects.filter(phone__in=[b.phone for b in bookings if b.phone]).values_list(
+            "phone", flat=True
+        )
+    )
+    rows: list[Notification] = []
+    for booking in bookings:
+        for row in _to_booker(
+            booking,
+            "staff_message",
+            key=f"staff_message:{session.pk}:{batch}:{booking.pk}",
+            session=session,
+            link="",
+            now=now,
+            not_after=session.end,
+            opted_out=booking.phone in opted_out,
+        ):
+            if row.channel == Channel.SMS:
+                if not sms_body:
+                    continue
+                row.body = sms_body
+            else:
+                row.subject, row.body = subject[:200], body
+            rows.append(row)
+    _insert(rows)
+    return len(rows)
+
+
 def compose(notification: Notification, *, now=None) -> tuple[str, str]:
     """(subject, body) of a message. A booker's message (BOOKER_TEMPLATES) written without text
     is rendered now, from its booking and session as they are; any other keeps its own text."""

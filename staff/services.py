@@ -11,8 +11,7 @@ from django.utils import timezone
 from booking import access
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import AuditEvent, Booking, Session
-from notifications import schedule
-from notifications.models import Notification, OptOut
+from notifications import outbox
 
 SMS_MAX_LENGTH = 480  # three concatenated GSM-7 segments
 
@@ -58,52 +57,19 @@ def session_message_send(
         .filter(Q(session=session) | Q(session__isnull=True))
         .order_by("pk")
     )
-    opted_out = set(
-        OptOut.objects.filter(phone__in=[b.phone for b in bookings if b.phone]).values_list(
-            "phone", flat=True
-        )
+    written = outbox.notify_staff_message(
+        session=session,
+        bookings=list(bookings),
+        batch=batch,
+        subject=subject,
+        body=body,
+        sms_body=sms_body,
+        now=now,
     )
-    rows = []
-    for booking in bookings:
-        common = {
-            "template": "staff_message",
-            "language": booking.language or "sv",
-            "booking": booking,
-            "session": session,
-        }
-        if booking.email:
-            rows.append(
-                Notification(
-                    channel=Notification.Channel.EMAIL,
-                    recipient=booking.email,
-                    subject=subject[:200],
-                    body=body,
-                    due_at=now,
-                    not_after=session.end,
-                    dedupe_key=f"staff_message:{session.pk}:{batch}:{booking.pk}:email",
-                    **common,
-                )
-            )
-        if booking.phone and booking.sms_consent and sms_body:
-            row = Notification(
-                channel=Notification.Channel.SMS,
-                recipient=booking.phone,
-                body=sms_body,
-                due_at=schedule.quiet_hours_end(now),
-                not_after=session.end,
-                dedupe_key=f"staff_message:{session.pk}:{batch}:{booking.pk}:sms",
-                **common,
-            )
-            if booking.phone in opted_out:
-                row.status, row.status_reason = Notification.Status.SUPPRESSED, "opted_out"
-            elif row.due_at >= session.end:
-                row.status, row.status_reason = Notification.Status.SUPPRESSED, schedule.REASON_QUIET_HOURS
-            rows.append(row)
-    Notification.objects.bulk_create(rows)
     _audit(
         actor=actor,
         action="session.message",
         session=session,
-        data={"messages": len(rows), "subject": subject[:200]},
+        data={"messages": written, "subject": subject[:200]},
     )
-    return len(rows)
+    return written
