@@ -67,7 +67,7 @@ def notify_booking(booking, kind: str, *, session=None, manage_token: str | None
     if kind not in BOOKING_KINDS:
         raise ValueError(f"unknown booking message {kind!r}")
     now = now or timezone.now()
-    link = _manage_url(manage_token) or _stored_link(booking)
+    link = _manage_url(manage_token) or stored_link(booking)
     sessions = _upcoming_sessions(booking, now)
     shown = session or (sessions[0] if sessions else _first_session(booking))
     rows: list[Notification] = []
@@ -105,7 +105,7 @@ def notify_session_moved(session, *, now=None) -> None:
     now = now or timezone.now()
     rows: list[Notification] = []
     for booking in _bookers(session):
-        link = _stored_link(booking)
+        link = stored_link(booking)
         key = f"moved:{booking.pk}:{session.pk}:{int(session.start.timestamp())}:{session.room_id}"
         rows += _to_booker(
             booking,
@@ -125,7 +125,7 @@ def notify_session_cancelled(session, *, now=None) -> None:
     now = now or timezone.now()
     rows: list[Notification] = []
     for booking in _bookers(session):
-        link = _stored_link(booking)
+        link = stored_link(booking)
         key = f"session_cancelled:{booking.pk}:{session.pk}"
         rows += _to_booker(
             booking,
@@ -151,7 +151,7 @@ def notify_event_cancelled(event, *, now=None) -> None:
         "event__library", "session"
     )
     for booking in bookings:
-        link = _stored_link(booking)
+        link = stored_link(booking)
         shown = booking.session or _first_session(booking)
         rows += _to_booker(
             booking,
@@ -492,7 +492,8 @@ def _manage_url(token: str | None) -> str:
     return f"{settings.PUBLIC_BASE_URL}/b/{token}" if token else ""
 
 
-def _stored_link(booking) -> str:
+def stored_link(booking) -> str:
+    """The booker's manage link as last written to them (tokens are kept only as digests)."""
     return (
         Notification.objects.filter(booking=booking)
         .exclude(link="")

@@ -19,6 +19,7 @@ from booking.models import Booking
 from booking.services.bookings import booking_links, calendar_token_for
 from booking.services.tokens import token_digest, token_generate
 from notifications.models import Notification
+from notifications.outbox import stored_link
 from web.events import event_texts
 from web.templatetags.lasrum_web import local_datetime
 
@@ -34,17 +35,6 @@ def _active_bookings(*, email: str, phone: str, now):
         .select_related("event", "session")
         .distinct()
         .order_by("created_at")[:MAX_BOOKINGS]
-    )
-
-
-def _stored_link(booking: Booking) -> str:
-    return (
-        Notification.objects.filter(booking=booking)
-        .exclude(link="")
-        .order_by("-id")
-        .values_list("link", flat=True)
-        .first()
-        or ""
     )
 
 
@@ -70,7 +60,7 @@ def lost_links_send(*, email: str = "", phone: str = "", now=None) -> int:
     language = bookings[-1].language
     with translation.override(language):
         for booking in bookings:
-            link = _stored_link(booking) or _new_link(booking, now=now)
+            link = stored_link(booking) or _new_link(booking, now=now)
             start = booking.session.start if booking.session else None
             title = event_texts(booking.event, language).title
             lines.append(f"{title}, {local_datetime(start)}" if start else title)
