@@ -71,6 +71,14 @@ class Booking(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     promoted = models.BooleanField(_("flyttad från väntelistan"), default=False)
     waitlisted_at = models.DateTimeField(_("på väntelistan sedan"), null=True, blank=True)
+    # The waitlist is walked by queue_at where staff have moved a booking, else by arrival
+    # (waitlisted_at, which stays the arrival time): booking.services.waitlist.queue_order.
+    queue_at = models.DateTimeField(
+        _("plats i kön"),
+        null=True,
+        blank=True,
+        help_text=_("Sätts när personalen flyttar bokningen i väntelistan; annars gäller när den kom."),
+    )
     offered_at = models.DateTimeField(_("plats erbjuden"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("svara senast"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("bekräftad"), null=True, blank=True)
