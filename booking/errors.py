@@ -48,6 +48,12 @@ InvalidTransition = _error(
     "InvalidTransition", "invalid_transition", 409, _("Det går inte att göra det i det här läget.")
 )
 OfferExpired = _error("OfferExpired", "offer_expired", 409, _("Erbjudandet har gått ut."))
+WaitlistBusy = _error(
+    "WaitlistBusy",
+    "waitlist_busy",
+    409,
+    _("Någon annan ändrar väntelistan just nu. Försök igen om en stund."),
+)
 IdempotencyInProgress = _error(
     "IdempotencyInProgress",
     "idempotency_in_progress",

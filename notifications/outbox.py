@@ -8,7 +8,9 @@ INTERFACE (callers rely on these names):
   notify_booking(booking, kind, *, session=None, manage_token=None, now=None)
       kind ∈ confirmed, waitlisted, offered, offer_expired, cancelled, seats_changed, promoted.
       'confirmed'/'promoted' also schedule reminders; 'cancelled'/'offer_expired' suppress
-      pending ones.
+      pending ones. Passing `session` names the session the message is about: a once-per-
+      booking message is then once per booking and session (staff moved a waiting booking to
+      another session, and the booker hears of it even though they were told of the first).
   notify_session_moved(session)      tell the session's bookers; move their reminders.
   notify_session_cancelled(session)  tell the session's bookers; suppress their reminders.
   notify_event_cancelled(event)      the same for every session of the event.
@@ -89,6 +91,8 @@ def notify_booking(booking, kind: str, *, session=None, manage_token: str | None
         key += f":{int(booking.offer_expires_at.timestamp())}" if booking.offer_expires_at else ""
     elif kind not in ONCE_PER_BOOKING:
         key += f":{uuid.uuid4().hex[:12]}"
+    elif session is not None:
+        key += f":s{session.pk}"
     not_after = booking.offer_expires_at if kind == "offered" else _last_end(booking, shown)
     rows += _to_booker(
         booking, kind, key=key, session=shown, link=link, now=now, not_after=not_after, opted_out=opted_out
