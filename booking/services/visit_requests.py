@@ -385,6 +385,17 @@ def _visit_event(request: VisitRequest, creator: Creator, option: VisitDateOptio
     return event
 
 
+def _lock_creator(creator_id: int) -> Creator:
+    """The creator's row, locked until COMMIT: accepts for one creator check one at a time."""
+    return Creator.objects.select_for_update().get(pk=creator_id)
+
+
+def _lock_room(room_id: int) -> Room:
+    """The room's row, locked until COMMIT, as the events service locks it (always after the
+    creator's, so that two accepts never wait on each other in a circle)."""
+    return Room.objects.select_for_update().get(pk=room_id)
+
+
 @transaction.atomic
 def visit_request_accept(*, visit_request: VisitRequest, actor, date_option, now: datetime | None = None):
     """The offered creator takes one date option: the visit becomes an event with its session.
@@ -399,7 +410,7 @@ def visit_request_accept(*, visit_request: VisitRequest, actor, date_option, now
         raise _error("/date_option", _("Datumförslaget hör inte till förfrågan."))
     if option.start <= (now or timezone.now()):
         raise _error("/date_option", _("Datumet har redan varit."), "in_past")
-    creator = Creator.objects.select_for_update().get(pk=request.offered_creator_id)
+    creator = _lock_creator(request.offered_creator_id)
     digital = request.format == VisitRequest.Format.DIGITAL
     creator_ensure_available(
         creator=creator,
@@ -409,7 +420,7 @@ def visit_request_accept(*, visit_request: VisitRequest, actor, date_option, now
         digital=digital,
     )
     if request.room_id and not digital:
-        room = Room.objects.select_for_update().get(pk=request.room_id)
+        room = _lock_room(request.room_id)
         room_ensure_free(room=room, start=option.start, end=option.end)
     request.chosen_date_option = option
     request.event = _visit_event(request, creator, option, actor)
