@@ -6,6 +6,14 @@ and library): running it again adds nothing twice, and tops up, so that each dem
 sessions have all passed gets a new edition in the coming weeks. The people are invented and
 say so ("(fiktiv)"); libraries without a known street address keep a blank one, so the pages
 say "adress saknas" rather than show an invented address.
+
+A few bookings make the staff pages worth looking at (participant lists, a full session with a
+waitlist, a need to prepare): plainly invented people ("Exempel Person"), e-mail at example.org
+(reserved by RFC 2606), mobile numbers only from the series PTS keeps for fiction
+(070-174 06 05 to 070-174 06 99). They go through the booking service like any booking, so
+every rule holds and the outbox gets its rows (the development setup records messages, it
+sends none). One booking per person and event among the event's upcoming sessions: running it
+again adds none; a topped-up event gets its bookings again in its new session.
 """
 
 import json
@@ -16,10 +24,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from booking.errors import BookingClosed, BookingNotOpen, SessionCancelled, SessionFull
 from booking.models import (
     Audience,
+    Booking,
     Creator,
     Event,
     Genre,
@@ -30,7 +41,9 @@ from booking.models import (
     Session,
     VenueFeature,
 )
+from booking.services.bookings import booking_create
 from booking.services.reference import region_load
+from booking.validation import phone_normalize
 
 FICTIONAL = "(fiktiv)"
 
@@ -103,10 +116,31 @@ class EventSpec:
 
 
 @dataclass
+class BookingSpec:
+    event: str  # the event's title
+    library: str
+    name: str
+    seats: int = 1
+    email: str = ""
+    phone: str = ""
+    sms_consent: bool = False
+    companion_seats: int = 0
+    children: int = 0
+    language: str = "sv"
+    accessibility_needs: list[str] = field(default_factory=list)
+    accessibility_note: str = ""
+    accessibility_consent: bool = False
+    school: str = ""
+    grade: str = ""
+    source: str = Booking.Source.WEB
+
+
+@dataclass
 class DemoData:
     creators: list[CreatorSpec]
     events: list[EventSpec]
     accounts: list[dict]
+    bookings: list[BookingSpec] = field(default_factory=list)
 
 
 def demo_data_read(path=None) -> DemoData:
@@ -121,6 +155,7 @@ def demo_data_read(path=None) -> DemoData:
         creators=[CreatorSpec(**entry) for entry in raw.get("creators", [])],
         events=events,
         accounts=raw.get("accounts", []),
+        bookings=[BookingSpec(**entry) for entry in raw.get("bookings", [])],
     )
 
 
@@ -131,6 +166,7 @@ class DemoResult:
     events_created: int = 0
     sessions_created: int = 0
     events_topped_up: int = 0
+    bookings_created: int = 0
 
 
 def _local_zone() -> ZoneInfo:
@@ -286,6 +322,49 @@ def events_ensure(
             progress(f"{spec.title}: new sessions")
 
 
+def bookings_ensure(result: DemoResult, specs: list[BookingSpec], *, progress) -> None:
+    """Each demo booking on its event's first upcoming session, unless the person (by e-mail, or
+    phone when there is none) already has a booking, in any status, on one of the event's upcoming
+    sessions: a demo visitor's cancellation stays a cancellation. Where booking has closed or the
+    event is no longer published, the booking is left out."""
+    now = timezone.now()
+    for spec in specs:
+        event = Event.objects.filter(title=spec.event, library__name=spec.library).first()
+        if event is None or event.status != Event.Status.PUBLISHED:
+            continue
+        upcoming = event.sessions.filter(status=Session.Status.SCHEDULED, start__gt=now)
+        session = upcoming.order_by("start").first()
+        if session is None:
+            continue
+        contact = Q(email=spec.email) if spec.email else Q(phone=phone_normalize(spec.phone, for_sms=False))
+        if Booking.objects.filter(contact, event=event, session__in=upcoming).exists():
+            continue
+        try:
+            booked = booking_create(
+                session=session,
+                seats=spec.seats,
+                companion_seats=spec.companion_seats,
+                children=spec.children,
+                name=spec.name,
+                email=spec.email,
+                phone=spec.phone,
+                sms_consent=spec.sms_consent,
+                language=spec.language,
+                accessibility_needs=spec.accessibility_needs,
+                accessibility_note=spec.accessibility_note,
+                accessibility_consent=spec.accessibility_consent,
+                school=spec.school,
+                grade=spec.grade,
+                source=spec.source,
+                now=now,
+            )
+        except (BookingClosed, BookingNotOpen, SessionCancelled, SessionFull) as refused:
+            progress(f"{spec.name} ({spec.event}): not booked, {refused.code}")
+            continue
+        result.bookings_created += 1
+        progress(f"{spec.name} ({spec.event}): {booked.booking.status}")
+
+
 @transaction.atomic
 def demo_seed(*, path=None, progress=None) -> DemoResult:
     """Load the region and the demo programme; safe to run again (see the module docstring)."""
@@ -299,6 +378,7 @@ def demo_seed(*, path=None, progress=None) -> DemoResult:
     say(f"creators: {result.creators_created} new")
     today = timezone.localdate()
     events_ensure(result, data.events, creators, today=today, progress=lambda m: say(f"event: {m}"))
+    bookings_ensure(result, data.bookings, progress=lambda m: say(f"booking: {m}"))
     return result
 
 

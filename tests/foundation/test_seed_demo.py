@@ -1,5 +1,5 @@
-"""seed_demo: a believable programme dated from today; running it again duplicates nothing and
-tops up, so the demo always has something to book."""
+"""seed_demo: a believable programme dated from today, with a few invented bookings; running it
+again duplicates nothing and tops up, so the demo always has something to book and to show."""
 
 from datetime import datetime, timedelta
 from io import StringIO
@@ -10,8 +10,10 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking.models import Creator, Event, Library, Room, Session
+from booking.models import AccessibilityRequest, Booking, Creator, Event, Library, Room, Session
 from booking.services.demo import demo_data_read
+from booking.services.waitlist import waitlist_position
+from notifications.models import Notification
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,8 @@ def seed() -> str:
 
 
 def counts() -> dict:
-    return {model.__name__: model.objects.count() for model in (Library, Room, Creator, Event, Session)}
+    models = (Library, Room, Creator, Event, Session, Booking, AccessibilityRequest, Notification)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 def upcoming_listed_events():
@@ -107,6 +110,10 @@ def test_when_every_demo_session_has_passed_it_tops_up_with_new_ones():
         for event in Event.objects.exclude(status=Event.Status.CANCELLED):
             assert event.sessions.filter(start__gte=timezone.now()).exists(), event.title
         assert counts()["Event"] == before["Event"]  # the same events, new editions
+        # ... and their bookings again, in the new sessions
+        upcoming = Booking.objects.filter(session__start__gte=timezone.now())
+        assert upcoming.count() == before["Booking"] == len(demo_data_read().bookings)
+        assert upcoming.filter(status=Booking.Status.WAITLISTED).exists()
         after_top_up = counts()
         seed()
         assert counts() == after_top_up
@@ -155,3 +162,63 @@ def test_rooms_an_organiser_renamed_stay_renamed_and_nothing_is_duplicated():
     assert counts() == before
     assert not Room.objects.filter(library__name="Gnesta bibliotek", name="Sagorummet").exists()
     assert Event.objects.get(title__startswith="Serieverkstad").room.name == "Ateljén"
+
+
+# --- Bookings: invented people, through the booking service ----------------------------------
+def assert_seats_add_up() -> None:
+    for session in Session.objects.filter(bookings__isnull=False).distinct():
+        held = Booking.objects.filter(session=session, status__in=Booking.HOLDS_SEATS)
+        assert sum(held.values_list("seats", flat=True)) == session.seats_taken <= session.capacity
+
+
+def test_demo_bookings_are_plainly_invented_and_keep_every_rule():
+    seed()
+    bookings = Booking.objects.select_related("session", "event")
+    assert bookings.count() == len(demo_data_read().bookings) >= 8
+    assert all(b.session and b.session.start > timezone.now() for b in bookings)
+    assert all(b.email.endswith("@example.org") for b in bookings if b.email)  # RFC 2606
+    phones = [b.phone for b in bookings if b.phone]
+    assert phones and all("+46701740605" <= p <= "+46701740699" and len(p) == 12 for p in phones)  # PTS
+    assert bookings.filter(email="", sms_consent=True).exists()  # an SMS-only booker
+    assert_seats_add_up()
+    # A full session with a waitlist, in its order.
+    full = list(Session.objects.filter(bookings__status="waitlisted").distinct())
+    assert full and all(s.seats_taken == s.capacity for s in full)
+    waiting = full[0].bookings.filter(status="waitlisted").order_by("pk")
+    assert [waitlist_position(b) for b in waiting] == [1, 2]
+    # A need, with the consent the booking service asks for, and a need staff prepare.
+    needs = AccessibilityRequest.objects.get()
+    assert needs.consent_at is not None and needs.needs.filter(prepared_by_staff=True).exists()
+    # Made as bookings are: the booker is told (the outbox), a school class booked by staff.
+    for booking in bookings:
+        assert Notification.objects.filter(booking=booking, template__in=["confirmed", "waitlisted"]).exists()
+    assert set(bookings.values_list("source", flat=True)) == {Booking.Source.WEB, Booking.Source.STAFF}
+    assert bookings.filter(source=Booking.Source.STAFF).exclude(school="").exists()
+
+
+def test_running_it_again_adds_no_bookings_and_leaves_cancellations_cancelled():
+    output = seed()
+    assert f"{len(demo_data_read().bookings)} bookings added" in output
+    booking = Booking.objects.get(name="Exempel Person")
+    from booking.services.bookings import booking_cancel
+
+    booking_cancel(booking=booking)  # someone trying the demo cancels it
+    before = counts()
+    assert "0 bookings added" in seed()
+    assert counts() == before
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert_seats_add_up()
+
+
+def test_the_demo_librarian_sees_participants_and_a_need_to_prepare(client, settings):
+    settings.DEBUG = True  # the demo accounts
+    seed()
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="demo-bibliotekarie"))
+    dashboard = client.get("/personal/").content.decode()
+    assert "Esimerkki Henkilö" in dashboard  # a booking that asks for preparation
+    session = Booking.objects.get(name="Esimerkki Henkilö").session
+    participants = client.get(f"/personal/tillfallen/{session.pk}/deltagare/").content.decode()
+    assert "Exempel Person" in participants and "Prova Provsdotter" in participants

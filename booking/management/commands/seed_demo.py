@@ -6,8 +6,9 @@ from booking.services.demo import demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Load the region and a demo programme (rooms, fictional creators, events dated from today). "
-        "Safe to run again: nothing is duplicated, and past demo events get new sessions."
+        "Load the region and a demo programme (rooms, fictional creators, events dated from today, "
+        "and fictional bookings). Safe to run again: nothing is duplicated, and past demo events "
+        "get new sessions (and their bookings again)."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo: {result.rooms_created} rooms, {result.creators_created} creators, "
-                f"{result.events_created} events and {result.sessions_created} sessions added; "
+                f"{result.events_created} events, {result.sessions_created} sessions and "
+                f"{result.bookings_created} bookings added; "
                 f"{result.events_topped_up} past events given new sessions."
             )
         )
