@@ -13,6 +13,7 @@ from django.utils import timezone
 from booking import access
 from booking.models import Attendance, Booking, Library, Session, VisitRequest
 from booking.selectors.events import waitlist_length_subquery
+from booking.services.waitlist import queue_key
 from notifications.models import Notification
 
 
@@ -114,11 +115,13 @@ class Participant:
     needs: list = field(default_factory=list)
     unmet: list = field(default_factory=list)  # needs this room cannot meet
     attendance: str = ""
+    position: int | None = None  # place in the waitlist, for a waiting booking
 
 
 def session_participants(session: Session) -> list[Participant]:
     """Everyone booked into the session (its own bookings and the series'), with their needs
-    and, where the room lacks what a need asks for, a warning."""
+    and, where the room lacks what a need asks for, a warning. The waiting ones in the
+    waitlist's order, with their places."""
     room_features = (
         set(session.room.accessibility_features.values_list("code", flat=True)) if session.room else set()
     )
@@ -130,9 +133,10 @@ def session_participants(session: Session) -> list[Participant]:
             "accessibility__needs__met_by",
             Prefetch("attendances", queryset=Attendance.objects.filter(session=session), to_attr="here"),
         )
-        .order_by("status", "waitlisted_at", "created_at", "pk")
+        .order_by("status", queue_key().asc(), "created_at", "pk")
     )
     rows = []
+    waiting = 0
     for booking in bookings:
         request = getattr(booking, "accessibility", None)
         needs = list(request.needs.all()) if request else []
@@ -149,6 +153,9 @@ def session_participants(session: Session) -> list[Participant]:
                 attendance=booking.here[0].status if booking.here else "",
             )
         )
+        if booking.status == Booking.Status.WAITLISTED:
+            waiting += 1
+            rows[-1].position = waiting
     return rows
 
 
@@ -171,4 +178,17 @@ def visit_audit(visit: VisitRequest) -> list:
 
     return list(
         AuditEvent.objects.filter(object_type="visit_request", object_id=str(visit.pk)).order_by("created_at")
+    )
+
+
+def move_targets(session: Session, *, now: datetime) -> list[Session]:
+    """The other coming sessions of a per-session event that a waiting booking of this one can
+    be moved to (each with its seats_left)."""
+    if session.event.booking_mode != session.event.BookingMode.SESSION:
+        return []
+    return list(
+        Session.objects.filter(event_id=session.event_id, status=Session.Status.SCHEDULED, start__gt=now)
+        .exclude(pk=session.pk)
+        .only("pk", "start", "end", "capacity", "seats_taken")
+        .order_by("start", "pk")
     )

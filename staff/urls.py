@@ -20,6 +20,16 @@ urlpatterns = [
     path("tillfallen/<int:pk>/incheckning/<int:booking_id>/", sessions.checkin, name="checkin-record"),
     path("tillfallen/<int:pk>/boka/", sessions.book, name="book"),
     path("tillfallen/<int:pk>/vantelista/<int:booking_id>/", sessions.promote, name="promote"),
+    path(
+        "tillfallen/<int:pk>/vantelista/<int:booking_id>/flytta/",
+        sessions.waitlist_move,
+        name="waitlist-move",
+    ),
+    path(
+        "tillfallen/<int:pk>/vantelista/<int:booking_id>/annat-tillfalle/",
+        sessions.waitlist_move_session,
+        name="waitlist-move-session",
+    ),
     path("tillfallen/<int:pk>/meddelande/", sessions.message, name="message"),
     path("forfragningar/", visits.inbox, name="visits"),
     path("forfragningar/ny/", visits.visit_new, name="visit-new"),

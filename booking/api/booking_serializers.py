@@ -66,6 +66,21 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+class MoveInput(serializers.Serializer):
+    """POST /bookings/{id}/move/: a waiting booking to a place in its queue, or to a session."""
+
+    position = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
+    session = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("position" in attrs) == ("session" in attrs):
+            raise serializers.ValidationError(
+                {"position": [_("Ange antingen en plats i kön (position) eller ett tillfälle (session).")]}
+            )
+        return attrs
+
+
 class AttendanceInput(serializers.Serializer):
     session = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     status = serializers.ChoiceField(choices=["attended", "no_show"])

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("bookings/<int:pk>/cancel/", bookings.StaffBookingCancel.as_view(), name="api-booking-cancel"),
     path("bookings/<int:pk>/promote/", bookings.StaffBookingPromote.as_view(), name="api-booking-promote"),
+    path("bookings/<int:pk>/move/", bookings.StaffBookingMove.as_view(), name="api-booking-move"),
     path(
         "bookings/<int:pk>/attendance/",
         bookings.StaffBookingAttendance.as_view(),

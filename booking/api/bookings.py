@@ -19,6 +19,7 @@ from booking.api.booking_serializers import (
     BookingChangeInput,
     BookingCreateInput,
     BookingOutput,
+    MoveInput,
     ParticipantOutput,
     ReasonInput,
     StaffBookingInput,
@@ -37,7 +38,8 @@ from booking.services.idempotency import (
     idempotency_finish,
     request_fingerprint,
 )
-from booking.services.waitlist import waitlist_position
+from booking.services.waitlist import queue_order, waitlist_position
+from booking.services.waitlist_moves import waitlist_move, waitlist_move_to_session
 
 PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED)
 PUBLIC_VISIBILITIES = (Event.Visibility.PUBLIC, Event.Visibility.UNLISTED)
@@ -265,7 +267,7 @@ class SessionBookings(APIView):
         counters: dict[int | None, int] = {}
         waiting = (
             Booking.objects.filter(queue, status=Booking.Status.WAITLISTED)
-            .order_by("waitlisted_at", "pk")
+            .order_by(*queue_order())
             .values_list("pk", "session_id")
         )
         for booking_id, session_id in waiting:
@@ -320,6 +322,29 @@ class StaffBookingPromote(APIView):
             booking=booking, actor=request.user, reason=form.validated_data["reason"]
         )
         return Response(_staff_answer(promoted))
+
+
+class StaffBookingMove(APIView):
+    """A waiting booking to a place in its queue (`position`) or to another session of its
+    event (`session`): confirmed there when it has room, else on its waitlist."""
+
+    @extend_schema(request=MoveInput, responses=dict)
+    def post(self, request, pk):
+        booking = _managed_booking(request, pk)
+        form = MoveInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if "position" in data:
+            waitlist_move(booking=booking, to=data["position"], actor=request.user, reason=data["reason"])
+        else:
+            session = Session.objects.filter(pk=data["session"]).first()
+            if session is None:
+                raise _unknown("/session")
+            waitlist_move_to_session(
+                booking=booking, session=session, actor=request.user, reason=data["reason"]
+            )
+        moved = Booking.objects.get(pk=booking.pk)
+        return Response({**_staff_answer(moved), "session": moved.session_id})
 
 
 class StaffBookingAttendance(APIView):

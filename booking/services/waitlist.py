@@ -17,6 +17,10 @@ offers_expire (a scheduled job) marks unclaimed offers `expired`, frees their se
 the queue onwards. waitlist_fill runs in the caller's transaction, so the freed seat and its new
 holder commit together; no seat can be offered twice because each waiting booking is taken
 with a conditional UPDATE on its status, and seats through the seat guard.
+
+THE ORDER. Arrival (waitlisted_at, then id) unless staff have moved a booking: then its place
+is queue_at, a time among the queue's own (queue_order()). waitlisted_at stays the arrival time.
+Staff move waiting bookings in booking.services.waitlist_moves.
 """
 
 from datetime import datetime, time, timedelta
@@ -24,6 +28,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from booking.models import Booking, Event, Session
@@ -55,6 +60,16 @@ def offer_deadline(*, start: datetime, now: datetime) -> datetime | None:
     if deadline - now < MIN_CLAIM_WINDOW or _in_quiet_hours(now):
         return None
     return deadline
+
+
+def queue_key() -> Coalesce:
+    """What the waitlist is ordered by (then id): the place staff gave it, else its arrival."""
+    return Coalesce("queue_at", "waitlisted_at")
+
+
+def queue_order() -> tuple:
+    """order_by() arguments for a waitlist in its order; every reader of the queue uses these."""
+    return (queue_key().asc(), "pk")
 
 
 def _queue(*, session_id=None, event_id=None):
@@ -106,7 +121,7 @@ def waitlist_fill(*, session: Session | None = None, event: Event | None = None,
     candidates = _queue(session_id=session.pk if session is not None else None, event_id=event_id).filter(
         seats__lte=free
     )
-    for booking in candidates.order_by("waitlisted_at", "pk"):
+    for booking in candidates.order_by(*queue_order()):
         if booking.seats > free:
             continue
         if not seats_take(session_ids=session_ids, seats=booking.seats):
@@ -144,12 +159,11 @@ def waitlist_position(booking: Booking) -> int | None:
     """1 for the head of the queue; None when the booking is not waiting."""
     if booking.status != Booking.Status.WAITLISTED or booking.waitlisted_at is None:
         return None
+    key = booking.queue_at or booking.waitlisted_at
     ahead = (
         _queue(session_id=booking.session_id, event_id=booking.event_id)
-        .filter(
-            Q(waitlisted_at__lt=booking.waitlisted_at)
-            | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
-        )
+        .alias(key=queue_key())
+        .filter(Q(key__lt=key) | Q(key=key, pk__lt=booking.pk))
         .count()
     )
     return ahead + 1

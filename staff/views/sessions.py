@@ -1,5 +1,5 @@
 """A session's participants: the list (screen, print, CSV), check-in, booking on someone's
-behalf, promoting from the waitlist and a message to everyone."""
+behalf, promoting and moving waitlist entries, and a message to everyone."""
 
 import csv
 
@@ -8,12 +8,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
 from booking.services.bookings import attendance_record, booking_create, booking_promote
+from booking.services.waitlist_moves import waitlist_move as waitlist_move_service
+from booking.services.waitlist_moves import waitlist_move_to_session
 from staff import selectors, services
 from staff.forms import MessageForm, StaffBookingForm
 from staff.views.common import add_domain_error, library_staff_required, manageable_or_404
@@ -43,6 +46,7 @@ def participants(request, pk: int, *, printable: bool = False):
             "rows": rows,
             "counts": selectors.participant_counts(rows),
             "Status": Booking.Status,
+            "move_targets": [] if printable else selectors.move_targets(session, now=timezone.now()),
         },
     )
 
@@ -193,6 +197,80 @@ def promote(request, pk: int, booking_id: int):
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s har fått en plats.") % {"name": booking.name or booking.pk})
+    return redirect("staff:participants", pk=session.pk)
+
+
+def _error_text(error: DomainError) -> str:
+    """A refusal as one line for a message: the field's own words where there are some."""
+    details = [item.get("detail") for item in error.errors if item.get("detail")]
+    return " ".join(details) if details else str(error)
+
+
+def _back_to_row(session: Session, booking: Booking):
+    return redirect(reverse("staff:participants", args=[session.pk]) + f"#booking-{booking.pk}")
+
+
+@require_POST
+@library_staff_required
+def waitlist_move(request, pk: int, booking_id: int):
+    """Up, down or to the top of the waitlist (`to`), or to a place (a number)."""
+    session = _session(request.user, pk)
+    booking = get_object_or_404(
+        Booking.objects.select_related("event"), pk=booking_id, event_id=session.event_id
+    )
+    to = request.POST.get("to", "")
+    if to.isascii() and to.isdigit() and len(to) < 7:
+        to = int(to)
+    name = booking.name or booking.pk
+    try:
+        result = waitlist_move_service(
+            booking=booking, to=to, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        place = {"name": name, "position": result.to_position}
+        if result.moved:
+            messages.success(request, _("%(name)s står nu som nummer %(position)s i kön.") % place)
+        else:
+            messages.info(request, _("%(name)s står redan som nummer %(position)s i kön.") % place)
+    return _back_to_row(session, booking)
+
+
+@require_POST
+@library_staff_required
+def waitlist_move_session(request, pk: int, booking_id: int):
+    """To another session of the event: a seat there if there is room, else its waitlist."""
+    session = _session(request.user, pk)
+    booking = get_object_or_404(
+        Booking.objects.select_related("event"), pk=booking_id, event_id=session.event_id
+    )
+    raw = request.POST.get("session", "")
+    target = None
+    if raw.isascii() and raw.isdigit() and len(raw) < 12:
+        target = Session.objects.filter(pk=int(raw)).first()
+    if target is None:
+        messages.error(request, _("Välj ett tillfälle att flytta till."))
+        return _back_to_row(session, booking)
+    name = booking.name or booking.pk
+    try:
+        result = waitlist_move_to_session(
+            booking=booking, session=target, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+        return _back_to_row(session, booking)
+    when = date_format(timezone.localtime(target.start), "j F Y H:i")
+    if result.confirmed:
+        messages.success(
+            request, _("%(name)s är flyttad till %(when)s och har fått plats.") % {"name": name, "when": when}
+        )
+    else:
+        messages.success(
+            request,
+            _("%(name)s står nu på väntelistan till %(when)s, som nummer %(position)s.")
+            % {"name": name, "when": when, "position": result.position},
+        )
     return redirect("staff:participants", pk=session.pk)
 
 

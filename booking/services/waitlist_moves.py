@@ -1,0 +1,269 @@
+"""Staff move waiting bookings: up, down, to the top or to a place in their queue
+(waitlist_move), or to another session of the event (waitlist_move_to_session).
+
+The queue's order is booking.services.waitlist's (queue_order): arrival unless staff have given
+a booking a place, kept in Booking.queue_at as a time among the queue's own, so that a booking
+that arrives later still comes last and waitlist_fill, waitlist_position and every list read
+one order. Each move writes an AuditEvent (who, when, from which place to which, why).
+
+LOCKS. A move first takes the queue's session rows (FOR NO KEY UPDATE, in id order), as
+waitlist_fill does: two staff moving in one queue, or a move and a freed seat, run one after
+the other and each sees the other's result. Then the bookings it changes, with NOWAIT: a
+booking someone is changing right now (a cancel, a promote) answers 409 waitlist_busy instead
+of a wait that could deadlock with booking_promote (its booking first, then the session).
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from booking import access
+from booking.errors import (
+    BookingClosed,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    SessionCancelled,
+    SessionFull,
+    WaitlistBusy,
+)
+from booking.models import AuditEvent, Booking, Event, Session
+from booking.services.seats import seats_take
+from booking.services.waitlist import _queue, queue_order, waitlist_position
+from booking.validation import text_clean
+from notifications.outbox import notify_booking
+
+QUEUE_MOVES = ("up", "down", "top")
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass
+class WaitlistMove:
+    booking: Booking
+    from_position: int
+    to_position: int
+
+    @property
+    def moved(self) -> bool:
+        return self.from_position != self.to_position
+
+
+@dataclass
+class WaitlistSessionMove:
+    booking: Booking
+    from_session_id: int
+    from_position: int | None
+    position: int | None  # its place in the new session's queue; None when it got seats there
+
+    @property
+    def confirmed(self) -> bool:
+        return self.booking.status == Booking.Status.CONFIRMED
+
+
+@contextmanager
+def _busy_as_conflict():
+    """A queue row another transaction is changing (NOWAIT found it locked): a 409 to try
+    again, not a wait. Waiting could deadlock with booking_promote, which locks its booking
+    before the session while a move holds the session and wants the booking."""
+    try:
+        yield
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise WaitlistBusy() from exc
+        raise
+
+
+def _lock_sessions(session_ids) -> dict[int, Session]:
+    """The queue's lock: its session rows, in id order, as waitlist_fill and the seat guard take them."""
+    rows = (
+        Session.objects.filter(pk__in=set(session_ids))
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def _queue_session_ids(booking: Booking) -> list[int]:
+    if booking.session_id:
+        return [booking.session_id]
+    return list(
+        Session.objects.filter(event_id=booking.event_id, status=Session.Status.SCHEDULED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _require_manager(actor, event: Event) -> None:
+    if not access.can_manage_event(actor, event):
+        raise PermissionDenied()
+
+
+def _not_waiting() -> InvalidTransition:
+    return InvalidTransition(_("Bokningen står inte på väntelistan. Bara väntande bokningar kan flyttas."))
+
+
+def _audit(
+    *, actor, action: str, booking: Booking, from_status: str, to_status: str, reason: str, data: dict
+):
+    AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor.get_username() if getattr(actor, "pk", None) else "",
+        action=action,
+        object_type="booking",
+        object_id=str(booking.pk),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )
+
+
+def _place(to, *, index: int, length: int) -> int:
+    """The 0-based place a move asks for, kept inside the queue."""
+    wanted = {"up": index - 1, "down": index + 1, "top": 0}.get(to, to - 1 if isinstance(to, int) else index)
+    return max(0, min(wanted, length - 1))
+
+
+def _strictly_increasing(keys: list[datetime]) -> list[datetime]:
+    """The queue's keys in order, a microsecond apart where two were equal (equal keys would
+    leave the order to the ids, and a move between them would not show)."""
+    out: list[datetime] = []
+    for key in sorted(keys):
+        out.append(key if not out or key > out[-1] else out[-1] + _TICK)
+    return out
+
+
+def waitlist_move(*, booking: Booking, to, actor, reason: str = "", now=None) -> WaitlistMove:
+    """Staff move a waiting booking in its queue (its session's, or the series'): `to` is "up"
+    or "down" (one place), "top", or a place (1 = first; past the end = last). The others keep
+    their order. The queue's keys are handed round among its bookings, so a booking that
+    arrives later still comes after all of them. Moving the first up, or the last down, changes
+    nothing and writes nothing: the answer's `moved` is False. An AuditEvent records the move."""
+    valid_place = isinstance(to, int) and not isinstance(to, bool) and 1 <= to <= 100_000
+    if to not in QUEUE_MOVES and not valid_place:
+        raise InvalidInput(
+            errors=[{"pointer": "/position", "code": "invalid", "detail": _("Ange en plats i kön från 1.")}]
+        )
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
+    _require_manager(actor, booking.event)
+    now = now or timezone.now()
+    with _busy_as_conflict(), transaction.atomic():
+        current = Booking.objects.only("pk", "status", "session_id", "event_id").get(pk=booking.pk)
+        _lock_sessions(_queue_session_ids(current))
+        rows = list(
+            _queue(session_id=current.session_id, event_id=current.event_id)
+            .select_for_update(of=("self",), no_key=True, nowait=True)
+            .order_by(*queue_order())
+            .only("pk", "name", "status", "session_id", "event_id", "waitlisted_at", "queue_at")
+        )
+        ids = [row.pk for row in rows]
+        if booking.pk not in ids:
+            raise _not_waiting()
+        index = ids.index(booking.pk)
+        target = _place(to, index=index, length=len(rows))
+        moving = rows[index]
+        if target == index:
+            return WaitlistMove(moving, index + 1, index + 1)
+        order = rows[:index] + rows[index + 1 :]
+        order.insert(target, moving)
+        keys = _strictly_increasing([row.queue_at or row.waitlisted_at or now for row in rows])
+        for row, key in zip(order, keys, strict=True):
+            if (row.queue_at or row.waitlisted_at) != key:
+                Booking.objects.filter(pk=row.pk).update(queue_at=key, updated_at=now)
+                row.queue_at = key
+        _audit(
+            actor=actor,
+            action="waitlist_move",
+            booking=moving,
+            from_status=moving.status,
+            to_status=moving.status,
+            reason=reason,
+            data={
+                "from_position": index + 1,
+                "to_position": target + 1,
+                "session": moving.session_id,
+                "event": moving.event_id,
+            },
+        )
+    return WaitlistMove(moving, index + 1, target + 1)
+
+
+def waitlist_move_to_session(*, booking: Booking, session: Session, actor, reason: str = "", now=None):
+    """Staff move a waiting booking to another session of its event (events booked per session).
+
+    Room there for all its seats: it takes them through the seat guard and is confirmed, with
+    the confirmation and its reminders as any confirmation. Else it joins that session's
+    waitlist in order of its first arrival (a place staff gave it in the old queue stays
+    behind). The booker is told either way. A cancelled or begun session, one of another
+    event, or a booking that is not waiting: a 409 with the reason. Returns a
+    WaitlistSessionMove."""
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
+    event = booking.event
+    _require_manager(actor, event)
+    if session.event_id != booking.event_id:
+        raise InvalidTransition(_("Bokningen kan bara flyttas till ett annat tillfälle av samma evenemang."))
+    if event.booking_mode != Event.BookingMode.SESSION:
+        raise InvalidTransition(_("En bokning av en hel serie kan inte flyttas till ett annat tillfälle."))
+    now = now or timezone.now()
+    with _busy_as_conflict(), transaction.atomic():
+        source_id = Booking.objects.filter(pk=booking.pk).values_list("session_id", flat=True).get()
+        if source_id == session.pk:
+            raise InvalidTransition(_("Bokningen gäller redan det tillfället."))
+        # Both queues' locks: the old one so that no fill there serves the booking as it
+        # leaves, the new one so that its seats and queue are read as they are.
+        target = _lock_sessions([source_id, session.pk])[session.pk]
+        current = (
+            Booking.objects.select_for_update(of=("self",), no_key=True, nowait=True)
+            .select_related("event__library")
+            .get(pk=booking.pk)
+        )
+        if current.status != Booking.Status.WAITLISTED or current.session_id != source_id:
+            raise _not_waiting()
+        if target.status != Session.Status.SCHEDULED or current.event.status == Event.Status.CANCELLED:
+            raise SessionCancelled()
+        if target.start <= now:
+            raise BookingClosed(_("Tillfället har redan börjat."))
+        if current.seats > target.capacity:
+            raise SessionFull(
+                ngettext(
+                    "Tillfället har bara %(capacity)s plats, bokningen gäller %(seats)s.",
+                    "Tillfället har bara %(capacity)s platser, bokningen gäller %(seats)s.",
+                    target.capacity,
+                )
+                % {"capacity": target.capacity, "seats": current.seats}
+            )
+        from_position = waitlist_position(current)
+        if seats_take(session_ids=[target.pk], seats=current.seats):
+            current.status = Booking.Status.CONFIRMED
+            current.confirmed_at = now
+            current.promoted = True
+        elif current.event.waitlist_mode == Event.WaitlistMode.NONE:
+            raise SessionFull()
+        current.session = target
+        current.queue_at = None
+        current.save(
+            update_fields=["session", "status", "confirmed_at", "promoted", "queue_at", "updated_at"]
+        )
+        position = waitlist_position(current)
+        _audit(
+            actor=actor,
+            action="waitlist_move_session",
+            booking=current,
+            from_status=Booking.Status.WAITLISTED,
+            to_status=current.status,
+            reason=reason,
+            data={
+                "from_session": source_id,
+                "to_session": target.pk,
+                "from_position": from_position,
+                "to_position": position,
+            },
+        )
+        waiting = current.status == Booking.Status.WAITLISTED
+        notify_booking(current, "waitlisted" if waiting else "confirmed", session=target, now=now)
+    return WaitlistSessionMove(current, source_id, from_position, position)
