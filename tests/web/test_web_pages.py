@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from booking.models import Event
 
@@ -42,6 +43,43 @@ def test_unlisted_events_are_not_listed_but_open_by_link(client, workshop):
     response = client.get(workshop.get_absolute_url())
     assert response.status_code == 200
     assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+JSON_LD = '<script type="application/ld+json">'
+NOINDEX = '<meta name="robots" content="noindex">'
+
+
+def test_an_unlisted_event_page_is_kept_out_of_search_engines(client, workshop):
+    workshop.visibility = Event.Visibility.UNLISTED
+    workshop.save()
+    html = client.get(workshop.get_absolute_url()).content.decode()
+    assert "<h1>Skriv din egen saga</h1>" in html
+    assert html.count(NOINDEX) == 1
+    assert JSON_LD not in html
+    assert "schema.org" not in html
+
+
+def test_a_public_event_page_may_be_indexed_and_carries_json_ld(client, workshop):
+    html = client.get(workshop.get_absolute_url()).content.decode()
+    assert NOINDEX not in html
+    assert 'name="robots"' not in html
+    assert html.count(JSON_LD) == 1
+
+
+def test_an_unlisted_events_calendar_link_works_but_its_librarys_feed_leaves_it_out(client, workshop, circle):
+    workshop.visibility = Event.Visibility.UNLISTED
+    workshop.save()
+    html = client.get(workshop.get_absolute_url()).content.decode()
+    href = re.search(r'<a href="([^"]+)">Lägg till evenemanget i din kalender \(\.ics\)</a>', html).group(1)
+    response = client.get(re.sub(r"^https?://[^/]+", "", href).replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    ics = response.content.decode()
+    assert "BEGIN:VEVENT" in ics and "Skriv din egen saga" in ics
+    library_feed = client.get(reverse("feeds:library", kwargs={"library_id": workshop.library_id}))
+    assert library_feed.status_code == 200
+    assert "Läscirkel på meänkieli" in library_feed.content.decode()  # the public event in the library
+    assert "Skriv din egen saga" not in library_feed.content.decode()
 
 
 @pytest.mark.parametrize("change", [{"visibility": Event.Visibility.PRIVATE}, {"status": Event.Status.DRAFT}])

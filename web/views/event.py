@@ -107,7 +107,11 @@ def event_detail(request, pk: int):
         "map_url": map_url(event),
         "subscribe": links.library_subscribe(event.library),
         "event_ics_url": links.event_ics_url(event),
-        "json_ld": event_json_ld(event, sessions, texts),
+        # Unlisted events are bookable by link but not listed: no structured data for search
+        # engines (and the template adds noindex).
+        "json_ld": event_json_ld(event, sessions, texts)
+        if event.visibility == Event.Visibility.PUBLIC
+        else None,
         **_form_context(event, sessions, form),
     }
     return render(request, "web/event.html", context)
