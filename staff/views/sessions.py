@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from booking.errors import DomainError
@@ -51,21 +52,22 @@ def participants(request, pk: int, *, printable: bool = False):
     )
 
 
+# Headers in the request's language (Swedish source): an English-speaking librarian gets English.
 CSV_COLUMNS = [
-    ("booking", "Bokning"),
-    ("status", "Status"),
-    ("name", "Namn"),
-    ("email", "E-post"),
-    ("phone", "Telefon"),
-    ("seats", "Platser"),
-    ("companion_seats", "Ledsagare"),
-    ("children", "Barn"),
-    ("school", "Skola"),
-    ("grade", "Årskurs"),
-    ("needs", "Behov"),
-    ("note", "Övrigt"),
-    ("unmet", "Behov som lokalen inte möter"),
-    ("attendance", "Närvaro"),
+    ("booking", gettext_lazy("Bokning")),
+    ("status", gettext_lazy("Status")),
+    ("name", gettext_lazy("Namn")),
+    ("email", gettext_lazy("E-post")),
+    ("phone", gettext_lazy("Telefon")),
+    ("seats", gettext_lazy("Platser")),
+    ("companion_seats", gettext_lazy("Ledsagare")),
+    ("children", gettext_lazy("Barn")),
+    ("school", gettext_lazy("Skola")),
+    ("grade", gettext_lazy("Årskurs")),
+    ("needs", gettext_lazy("Behov")),
+    ("note", gettext_lazy("Övrigt")),
+    ("unmet", gettext_lazy("Behov som lokalen inte möter")),
+    ("attendance", gettext_lazy("Närvaro")),
 ]
 
 
@@ -86,7 +88,7 @@ def participants_csv(request, pk: int):
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")  # so that Excel reads UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([label for _key, label in CSV_COLUMNS])
+    writer.writerow([_cell(label) for _key, label in CSV_COLUMNS])
     for row in rows:
         b = row.booking
         note = b.accessibility.note if getattr(b, "accessibility", None) else ""

@@ -52,6 +52,35 @@ def test_the_csv_export_is_audited_and_safe_for_spreadsheets(librarian, session,
     ).exists()
 
 
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_csv_export_speaks_english_to_an_english_speaking_librarian(librarian, session, booked):
+    client = client_for(librarian)
+    client.cookies["django_language"] = "en"
+    response = client.get(f"/personal/tillfallen/{session.pk}/deltagare.csv")
+    assert response.status_code == 200
+    rows = _csv_rows(response)
+    header = rows[0]
+    assert len(header) == 14
+    assert header[:4] == ["Booking", "Status", "Name", "E-mail"]
+    assert header[5] == "Seats" and header[7:11] == ["Children", "School", "Grade", "Needs"]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["Hörslinga Hansson"][1] == "Confirmed"
+    assert by_name["Väntande Wik"][1] == "On the waitlist"
+    assert "'=Formel Familj" in by_name  # still safe for spreadsheets
+    assert AuditEvent.objects.filter(action="participants.export_csv", actor=librarian).count() == 1
+
+    english_by_header = client_for(librarian).get(
+        f"/personal/tillfallen/{session.pk}/deltagare.csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert _csv_rows(english_by_header)[0][:3] == ["Booking", "Status", "Name"]
+    swedish = _csv_rows(client_for(librarian).get(f"/personal/tillfallen/{session.pk}/deltagare.csv"))
+    assert swedish[0][:4] == ["Bokning", "Status", "Namn", "E-post"]
+    assert swedish[0][-1] == "Närvaro"
+
+
 def test_check_in_records_attended_and_no_show(librarian, session, booked):
     client = client_for(librarian)
     assert client.get(f"/personal/tillfallen/{session.pk}/incheckning/").status_code == 200
