@@ -1,6 +1,7 @@
 """Forms of the staff workspace. Field names follow the API's where there is one."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
@@ -256,6 +257,12 @@ class EventForm(forms.Form):
         label=_("Språk"), queryset=Language.objects.all(), required=False
     )
     easy_to_read = forms.BooleanField(label=_("Lättläst"), required=False)
+    creators = forms.ModelMultipleChoiceField(
+        label=_("Kulturskapare"),
+        queryset=Creator.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Den som leder eller medverkar. En kulturskapare kan inte vara på två ställen samtidigt."),
+    )
     start = _datetime_field(_("Första tillfället börjar"))
     duration_minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=5, max_value=1440, initial=90)
     frequency = forms.ChoiceField(label=_("Upprepning"), choices=FREQUENCIES, required=False)
@@ -282,6 +289,9 @@ class EventForm(forms.Form):
         self.fields["waitlist_mode"].choices = Event.WaitlistMode.choices
         self.fields["booking_mode"].choices = Event.BookingMode.choices
         self.fields["library"].queryset = libraries if libraries is not None else Library.objects.none()
+        current = [getattr(creator, "pk", creator) for creator in self.initial.get("creators") or ()]
+        if current:  # an inactive creator already on the event stays choosable
+            self.fields["creators"].queryset = Creator.objects.filter(Q(is_active=True) | Q(pk__in=current))
         self.fields["room"].queryset = Room.objects.filter(
             library__in=self.fields["library"].queryset, is_active=True
         )
@@ -350,5 +360,6 @@ class EventForm(forms.Form):
             "audiences",
             "languages",
             "easy_to_read",
+            "creators",
         )
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}

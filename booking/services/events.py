@@ -4,6 +4,17 @@ Every change checks its preconditions, runs in one transaction, writes an AuditE
 writes the messages it causes into the outbox in that same transaction. Rooms are locked
 (select_for_update) before their calendar is checked, so two staff members cannot put two
 sessions in one room at the same time; on SQLite the IMMEDIATE transaction already serialises.
+
+A creator is never in two places at once: creating an event with creators, adding creators
+to an event, a new reading-circle rule and moving a session check the creators' other
+sessions, the travel time between municipalities and their unavailable dates
+(booking.services.availability), with the creators' rows locked first — the same lock order
+as accepting a visit: own rows (event, sessions), then creators (by id), then the room.
+
+An event's accessibility features are its venue's unless the caller says otherwise: an event
+created with a room and without `accessibility_features` gets the room's; when its room
+changes, features that were the old room's (exactly) become the new room's, and features
+someone chose by hand stay as they are.
 """
 
 from collections.abc import Iterable
@@ -164,6 +175,39 @@ def _check_rooms_free(room: Room | None, pairs, *, pointer: str, exclude_ids=())
             raise _room_taken(f"{pointer}/{index}/start")
 
 
+def _creators_ensure_free(
+    creators,
+    times,
+    *,
+    event: Event | None = None,
+    library: Library,
+    pointers: list[str] | None = None,
+    exclude_session_ids=(),
+) -> None:
+    """Lock the creators' rows (by id), then check each is free at every time; else 409
+    creator_unavailable. `creators`: Creator objects or ids."""
+    from booking.services import availability  # imported late: availability imports this module
+
+    ids = [getattr(creator, "pk", creator) for creator in creators or ()]
+    times = list(times)
+    if not ids or not times:
+        return
+    locked = {creator.pk: creator for creator in availability.lock_creators(ids)}
+    availability.creators_ensure_available(
+        creators=[locked[pk] for pk in ids],
+        times=times,
+        municipality=library.municipality,
+        digital=event is not None and availability.event_is_digital(event),
+        exclude_session_ids=exclude_session_ids,
+        event_id=event.pk if event is not None else None,
+        pointers=pointers or [f"/creators/{index}" for index in range(len(ids))],
+    )
+
+
+def _room_feature_ids(room: Room | None) -> set[int]:
+    return set(room.accessibility_features.values_list("pk", flat=True)) if room is not None else set()
+
+
 def _set_relations(event: Event, fields: dict) -> None:
     for name in M2M_FIELDS:
         if name in fields and fields[name] is not None:
@@ -228,10 +272,13 @@ def event_create(
         for index, (start, end) in enumerate(pairs):
             _check_time(start, end, f"{pointer}/{index}")
 
+    _creators_ensure_free(fields.get("creators"), pairs, library=library)
     _lock_room(room)
     _check_rooms_free(room, pairs, pointer=pointer if not recurrence else "/recurrence/sessions")
 
     relations = {name: fields.pop(name) for name in M2M_FIELDS if name in fields}
+    if relations.get("accessibility_features") is None and room is not None:
+        relations["accessibility_features"] = list(room.accessibility_features.all())
     event = Event.objects.create(
         library=library,
         room=room,
@@ -333,13 +380,37 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     _check_room_capacity(new_room, capacity)
 
     moved: list[Session] = []
+    moving: list[Session] = []
     if room_changed:
-        old_room_id = event.room_id
         moving = list(
             Session.objects.select_for_update()
-            .filter(event=event, status=Session.Status.SCHEDULED, room_id=old_room_id)
+            .filter(event=event, status=Session.Status.SCHEDULED, room_id=event.room_id)
             .order_by("start")
         )
+    if fields.get("creators") is not None:
+        # Creators who join the event must be free at its sessions still to come.
+        current = set(event.creators.values_list("pk", flat=True))
+        given = [getattr(creator, "pk", creator) for creator in fields["creators"]]
+        joining = [(index, pk) for index, pk in enumerate(given) if pk not in current]
+        if joining:
+            upcoming = list(
+                Session.objects.select_for_update()
+                .filter(event=event, status=Session.Status.SCHEDULED, end__gt=timezone.now())
+                .order_by("start")
+            )
+            _creators_ensure_free(
+                [pk for _index, pk in joining],
+                [(s.start, s.end) for s in upcoming],
+                event=event,
+                library=event.library,
+                pointers=[f"/creators/{index}" for index, _pk in joining],
+            )
+    features_follow_room = (
+        room_changed
+        and fields.get("accessibility_features") is None
+        and set(event.accessibility_features.values_list("pk", flat=True)) == _room_feature_ids(event.room)
+    )
+    if room_changed:
         if new_room is not None:
             _lock_room(new_room)
             pairs = [(s.start, s.end) for s in moving]
@@ -365,6 +436,8 @@ def event_update(*, event: Event, actor, **fields) -> Event:
         else:
             setattr(event, name, value)
     event.save()
+    if features_follow_room:
+        relations["accessibility_features"] = list(_room_feature_ids(new_room))
     _set_relations(event, relations)
 
     for session in moved:
@@ -432,6 +505,15 @@ def recurrence_replace(*, event: Event, actor, recurrence: dict, now: datetime |
     kept_starts = {s.start for s in kept}
     added = [(start, end) for start, end in wanted.items() if start not in kept_starts]
     room = event.room
+    creators = list(event.creators.values_list("pk", flat=True))
+    _creators_ensure_free(
+        creators,
+        added + [(s.start, wanted[s.start]) for s in kept if s.end != wanted[s.start]],
+        event=event,
+        library=event.library,
+        pointers=["/recurrence"] * len(creators),
+        exclude_session_ids=[s.pk for s in current],
+    )
     _lock_room(room)
     _check_rooms_free(
         room,
@@ -539,6 +621,17 @@ def session_move(
 
     time_changed = new_start != session.start or new_end != session.end
     place_changed = (new_room.pk if new_room else None) != session.room_id
+    if time_changed:
+        # Its creators (a visit's author, a circle's leader) must be free at the new time.
+        creators = list(event.creators.values_list("pk", flat=True))
+        _creators_ensure_free(
+            creators,
+            [(new_start, new_end)],
+            event=event,
+            library=event.library,
+            pointers=["/start"] * len(creators),
+            exclude_session_ids=[session.pk],
+        )
     if new_room is not None and (time_changed or place_changed):
         _lock_room(new_room)
         if not room_is_free(room=new_room, start=new_start, end=new_end, exclude_session_ids=[session.pk]):

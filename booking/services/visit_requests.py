@@ -24,12 +24,13 @@ from booking.models import (
     AuditEvent,
     Creator,
     Event,
-    Room,
     Session,
     VisitDateOption,
     VisitRequest,
 )
 from booking.services.availability import creator_ensure_available, room_ensure_free
+from booking.services.availability import lock_creator as _lock_creator  # creator, then room
+from booking.services.availability import lock_room as _lock_room
 from booking.services.events import event_cancel
 from notifications import outbox
 
@@ -383,17 +384,6 @@ def _visit_event(request: VisitRequest, creator: Creator, option: VisitDateOptio
         event=event, start=option.start, end=option.end, room=room, capacity=event.capacity
     )
     return event
-
-
-def _lock_creator(creator_id: int) -> Creator:
-    """The creator's row, locked until COMMIT: accepts for one creator check one at a time."""
-    return Creator.objects.select_for_update().get(pk=creator_id)
-
-
-def _lock_room(room_id: int) -> Room:
-    """The room's row, locked until COMMIT, as the events service locks it (always after the
-    creator's, so that two accepts never wait on each other in a circle)."""
-    return Room.objects.select_for_update().get(pk=room_id)
 
 
 @transaction.atomic

@@ -77,6 +77,7 @@ def event_edit(request, pk: int):
         "room": event.room_id,
         "audiences": list(event.audiences.all()),
         "languages": list(event.languages.all()),
+        "creators": list(event.creators.all()),
     }
     libraries = selectors.managed_libraries(request.user).filter(pk=event.library_id)
     form = EventForm(request.POST or None, initial=initial, libraries=libraries, editing=True)
