@@ -41,7 +41,9 @@ class BookingCreateInput(serializers.Serializer):
 
 
 class StaffBookingInput(BookingCreateInput):
-    """POST /sessions/{id}/bookings/: the session comes from the URL."""
+    """POST /sessions/{id}/bookings/: the session comes from the URL. A reason means "exceed
+    the capacity if need be" (API.md); allow_over_capacity is still accepted, and without a
+    reason it is refused (400 at /reason)."""
 
     session = None
     event = None
@@ -49,6 +51,7 @@ class StaffBookingInput(BookingCreateInput):
     allow_over_capacity = serializers.BooleanField(default=False)
 
     def validate(self, attrs):
+        attrs["allow_over_capacity"] = attrs.get("allow_over_capacity") or bool(attrs.get("reason"))
         return attrs
 
 

@@ -286,14 +286,21 @@ class SessionBookings(APIView):
         data = dict(form.validated_data)
         reason = data.pop("reason", "")
         series = session.event.booking_mode == Event.BookingMode.SERIES
-        result = services.booking_create(
-            session=None if series else session,
-            event=session.event if series else None,
-            source=Booking.Source.STAFF,
-            created_by=request.user,
-            staff_reason=reason,
-            **data,
-        )
+        try:
+            result = services.booking_create(
+                session=None if series else session,
+                event=session.event if series else None,
+                source=Booking.Source.STAFF,
+                created_by=request.user,
+                staff_reason=reason,
+                **data,
+            )
+        except InvalidInput as exc:
+            # The service's staff_reason is this call's `reason`: point there.
+            for error in exc.errors:
+                if error.get("pointer", "").startswith("/staff_reason"):
+                    error["pointer"] = "/reason" + error["pointer"][len("/staff_reason") :]
+            raise
         return _created(result)
 
 
