@@ -136,3 +136,11 @@ def can_create_visit_request(user, library_id: int | None) -> bool:
 def can_see_creator_private(user) -> bool:
     """Fees, contact details and unavailable dates: staff (organisers and library staff)."""
     return is_staff_member(user)
+
+
+def can_edit_creator(user, creator) -> bool:
+    """A creator's profile: the creator themself, and the region's organisers."""
+    if is_organiser(user):
+        return True
+    own = creator_for(user)
+    return own is not None and creator is not None and own.pk == getattr(creator, "pk", creator)

@@ -6,13 +6,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import access
-from booking.api.people_serializers import CreatorOutput
+from booking.api.people_serializers import CreatorOutput, CreatorProfileIn
+from booking.errors import PermissionDenied
 from booking.models import Audience, Creator, Genre, Language, Library, StaffRole
+from booking.services.creators import creator_profile_update
 from feeds.services import feed_token_for, feed_token_rotate, private_feed_url
 
 
@@ -72,6 +75,20 @@ class CreatorDetail(APIView):
     def get(self, request, pk: int):
         creator = get_object_or_404(creator_queryset(request.user), pk=pk)
         return Response(CreatorOutput(creator, context={"request": request}).data)
+
+    @extend_schema(request=CreatorProfileIn, responses=CreatorOutput)
+    def patch(self, request, pk: int):
+        """The creator themself (or an organiser) changes the profile; 403 for anyone else."""
+        if not request.user or not request.user.is_authenticated:
+            raise NotAuthenticated()
+        creator = get_object_or_404(creator_queryset(request.user), pk=pk)
+        if not access.can_edit_creator(request.user, creator):
+            raise PermissionDenied()
+        serializer = CreatorProfileIn(data=request.data)  # every field optional; items whole
+        serializer.is_valid(raise_exception=True)
+        creator_profile_update(creator=creator, actor=request.user, **serializer.validated_data)
+        fresh = creator_queryset(request.user).prefetch_related("unavailable").get(pk=pk)
+        return Response(CreatorOutput(fresh, context={"request": request}).data)
 
 
 def _libraries(user):

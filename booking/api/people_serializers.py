@@ -3,7 +3,8 @@
 from rest_framework import serializers
 
 from booking import access
-from booking.models import Creator, CreatorUnavailability
+from booking.api.event_serializers import StrictSerializer
+from booking.models import Audience, Creator, CreatorUnavailability, Genre, Language, Municipality
 
 
 class UnavailabilityOutput(serializers.ModelSerializer):
@@ -54,7 +55,50 @@ class CreatorOutput(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         own = user is not None and getattr(user, "pk", None) and instance.user_id == user.pk
+        if not own and getattr(user, "is_authenticated", False):
+            mine = access.creator_for(user)
+            own = mine is not None and mine.pk == instance.pk
         if not (access.can_see_creator_private(user) or own):
             for key in self.PRIVATE:
                 data.pop(key, None)
         return data
+
+
+class UnavailabilityIn(StrictSerializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class CreatorProfileIn(StrictSerializer):
+    """PATCH /api/v1/creators/{id}/: the fields a creator owns (all optional). `unavailable`
+    replaces the whole list of unavailable periods."""
+
+    bio = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=True)
+    bio_language = serializers.SlugRelatedField(
+        slug_field="tag", queryset=Language.objects.all(), required=False
+    )
+    website = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Creator.Role.choices), required=False, max_length=10
+    )
+    languages = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="tag", queryset=Language.objects.all()
+    )
+    genres = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="code", queryset=Genre.objects.all()
+    )
+    audiences = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="code", queryset=Audience.objects.all()
+    )
+    home_municipality = serializers.PrimaryKeyRelatedField(
+        queryset=Municipality.objects.all(), required=False, allow_null=True, help_text="SCB code, e.g. 0484"
+    )
+    fee_sek = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
+    fee_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    f_tax = serializers.BooleanField(required=False)
+    vat_registered = serializers.BooleanField(required=False)
+    unavailable = UnavailabilityIn(many=True, required=False, max_length=100)
+
+    def validate_bio_language(self, value):
+        return value.tag
