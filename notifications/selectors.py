@@ -8,7 +8,13 @@ from notifications.models import Notification
 
 Status = Notification.Status
 # Reasons that are the schedule working as meant, not a problem for staff.
-ROUTINE = ("booking_cancelled", "booking_offer_expired", "session_cancelled", "event_cancelled")
+ROUTINE = (
+    "booking_cancelled",
+    "booking_offer_expired",
+    "session_cancelled",
+    "event_cancelled",
+    "anonymised",  # still pending when its booking was anonymised (booking.services.retention)
+)
 
 
 def failed_messages_for(user, *, limit: int = 100) -> QuerySet:
