@@ -183,6 +183,11 @@ class Session(models.Model):
             models.Index(fields=["event", "start"], name="session_event_start"),
             models.Index(fields=["room", "start"], name="session_room_start"),
             models.Index(fields=["updated_at"], name="session_updated"),
+            # Covers what a feed's conditional GET reads of a session (feeds.selectors), so that
+            # PostgreSQL answers it from the index alone, event by event.
+            models.Index(
+                fields=["event", "end", "status", "cancelled_at", "updated_at"], name="session_feed_window"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_end_after_start"),

@@ -1,13 +1,21 @@
 """The conditional GET follows every change a subscriber would see: a client holding an old
-ETag gets the new calendar, not a 304, when a room or a library is renamed."""
+ETag gets the new calendar, not a 304, when a room or a library is renamed; a client holding
+only an old Last-Modified gets it too when something leaves the feed without an update of its
+own (a cancelled session after its 30 days, a session 90 days after its end) or through an
+update the feed no longer sees (an event unpublished)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.http import parse_http_date
 
-from booking.models import Event, VisitDateOption, VisitRequest
+from booking.models import Booking, Event, Session, VisitDateOption, VisitRequest
+from booking.services.events import event_cancel, event_update, session_cancel
+from feeds.selectors import FEED_PAST_DAYS
 from feeds.services import feed_token_for
 from tests.factories import make_event, make_room
 from tests.feeds.test_feed_private import make_booking
@@ -31,6 +39,25 @@ def locations(response) -> set[str]:
 
 def private_path(user) -> str:
     return f"/feeds/private/{feed_token_for(user).token}.ics"
+
+
+def uids(response) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {str(e["UID"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def uid(session) -> str:
+    return f"{session.uid}@lasrum"
+
+
+def date_of(response) -> datetime:
+    return datetime.fromtimestamp(parse_http_date(response["Last-Modified"]), tz=UTC)
+
+
+def polls_again(client, path, response) -> bool:
+    """The new Last-Modified is good for the next poll: no change, a 304 (a Last-Modified that
+    followed the clock would refetch every time)."""
+    return client.get(path, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
 
 
 def test_renaming_a_room_ends_the_304_and_the_feed_shows_the_new_name(client, librarian, library, _time):
@@ -134,3 +161,179 @@ def test_the_feed_without_filters_and_with_them_answer_alike_and_keep_their_own_
         assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     assert client.get(f"/feeds/libraries/{library.pk}.ics?lang=en&kind=opera").status_code == 400
     assert client.get("/feeds/events.ics?lang=xx").status_code == 400
+
+
+def test_a_cancelled_session_that_ages_out_ends_if_modified_since(client, librarian, library, _time):
+    event = make_event(library=library, start=NOW + timedelta(days=40), sessions=2)
+    kept, cancelled = event.sessions.order_by("start")
+    session_cancel(session=cancelled, actor=librarian)
+    path = f"/feeds/libraries/{library.pk}.ics"
+    first = client.get(path)
+    assert uids(first) == {uid(kept), uid(cancelled)}
+    last_modified = first["Last-Modified"]
+    _time.move_to(NOW + timedelta(days=29), tick=False)
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+    _time.move_to(NOW + timedelta(days=31), tick=False)
+    aged = client.get(path, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert aged.status_code == 200
+    assert uids(aged) == {uid(kept)}
+    assert aged["ETag"] != first["ETag"]
+    assert date_of(aged) == NOW.astimezone(UTC) + timedelta(days=30)  # the moment it left the feed
+    assert polls_again(client, path, aged)
+
+
+def test_a_cancelled_event_that_ages_out_ends_if_modified_since(client, librarian, library, _time):
+    event = make_event(library=library, start=NOW + timedelta(days=40), sessions=2)
+    event_cancel(event=event, actor=librarian)
+    path = f"/feeds/libraries/{library.pk}.ics"
+    first = client.get(path)
+    assert len(uids(first)) == 2
+    _time.move_to(NOW + timedelta(days=31), tick=False)
+    aged = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert aged.status_code == 200
+    assert uids(aged) == set()
+    assert polls_again(client, path, aged)
+
+
+def test_the_sessions_of_an_event_cancelled_without_them_age_out_alike(client, library, _time):
+    """Rows from before event_cancel cancelled the sessions too: the event is cancelled, its
+    sessions still scheduled; they leave the feed with the event's cancellation."""
+    event = make_event(library=library, start=NOW + timedelta(days=40))
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED, cancelled_at=NOW, updated_at=NOW)
+    first = client.get("/feeds/events.ics")
+    assert uids(first) == {uid(event.sessions.get())}
+    _time.move_to(NOW + timedelta(days=31), tick=False)
+    aged = client.get("/feeds/events.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert aged.status_code == 200
+    assert uids(aged) == set()
+    assert date_of(aged) == NOW.astimezone(UTC) + timedelta(days=30)
+
+
+def test_a_session_that_ended_long_ago_ends_if_modified_since(client, library, _time):
+    past = make_event(library=library, start=NOW + timedelta(days=1))
+    later = make_event(library=library, start=NOW + timedelta(days=200))
+    path = f"/feeds/libraries/{library.pk}.ics"
+    first = client.get(path)
+    assert uids(first) == {uid(past.sessions.get()), uid(later.sessions.get())}
+    gone = past.sessions.get().end + timedelta(days=FEED_PAST_DAYS)
+    _time.move_to(gone - timedelta(minutes=1), tick=False)
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    _time.move_to(gone + timedelta(minutes=1), tick=False)
+    aged = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert aged.status_code == 200
+    assert uids(aged) == {uid(later.sessions.get())}
+    assert date_of(aged) == gone
+    assert polls_again(client, path, aged)
+
+
+def test_an_unpublished_event_ends_if_modified_since(client, librarian, library, _time):
+    shown = make_event(library=library, start=NOW + timedelta(days=3))
+    hidden = make_event(library=library, start=NOW + timedelta(days=4))
+    first = client.get("/feeds/events.ics")
+    assert len(uids(first)) == 2
+    _time.move_to(NOW + timedelta(minutes=5), tick=False)
+    event_update(event=hidden, actor=librarian, status=Event.Status.DRAFT)
+    response = client.get("/feeds/events.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert response.status_code == 200
+    assert uids(response) == {uid(shown.sessions.get())}
+
+
+def test_an_event_that_no_longer_matches_a_filter_ends_if_modified_since(client, library, _time):
+    kept = make_event(library=library, kind=Event.Kind.READING_CIRCLE, start=NOW + timedelta(days=2))
+    circle = make_event(library=library, kind=Event.Kind.READING_CIRCLE, start=NOW + timedelta(days=3))
+    path = "/feeds/events.ics?kind=reading_circle"
+    first = client.get(path)
+    assert uids(first) == {uid(kept.sessions.get()), uid(circle.sessions.get())}
+    _time.move_to(NOW + timedelta(minutes=5), tick=False)
+    circle.kind = Event.Kind.WRITING_WORKSHOP
+    circle.save()
+    response = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert response.status_code == 200
+    assert uids(response) == {uid(kept.sessions.get())}
+
+
+def test_a_cancelled_booking_calendar_that_empties_ends_if_modified_since(client, library, _time):
+    event = make_event(library=library, start=NOW + timedelta(days=60))
+    booking, path = make_booking(event=event, session=event.sessions.get())
+    booking.status, booking.cancelled_at = Booking.Status.CANCELLED, NOW
+    booking.save()
+    first = client.get(path)
+    assert len(uids(first)) == 1
+    _time.move_to(NOW + timedelta(days=31), tick=False)
+    emptied = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert emptied.status_code == 200
+    assert uids(emptied) == set()
+    assert polls_again(client, path, emptied)
+
+
+def test_a_decided_visit_request_ends_if_modified_since(client, librarian, library, _time):
+    requests = [
+        VisitRequest.objects.create(
+            library=library,
+            format=VisitRequest.Format.SCHOOL_CLASS,
+            title=f"Besök åk {grade}",
+            status=VisitRequest.Status.SUBMITTED,
+        )
+        for grade in (4, 5)
+    ]
+    for days, request in enumerate(requests, start=20):
+        VisitDateOption.objects.create(
+            request=request, start=NOW + timedelta(days=days), end=NOW + timedelta(days=days, hours=1)
+        )
+    path = private_path(librarian)
+    first = client.get(path)
+    assert len(uids(first)) == 2
+    _time.move_to(NOW + timedelta(minutes=5), tick=False)
+    requests[1].status = VisitRequest.Status.DECLINED
+    requests[1].save()
+    response = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert response.status_code == 200
+    assert len(uids(response)) == 1
+
+
+def test_a_304_by_etag_reads_the_database_once_and_by_date_twice(client, library):
+    make_event(library=library, start=NOW + timedelta(days=3), sessions=3)
+    first = client.get("/feeds/events.ics")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
+    assert len(queries) == 1
+    assert "Last-Modified" not in response  # RFC 9110 15.4.5: the ETag is what a 304 repeats
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/feeds/events.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert response.status_code == 304
+    assert len(queries) == 2  # and once more for what left the feed
+    assert response["Last-Modified"] == first["Last-Modified"]
+    # Both headers: If-None-Match decides (RFC 9110 13.2.2), even with a date from long ago.
+    response = client.get(
+        "/feeds/events.ics",
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_IF_MODIFIED_SINCE="Thu, 01 Jan 2015 00:00:00 GMT",
+    )
+    assert response.status_code == 304
+
+
+def test_the_etag_changes_when_a_cancelled_session_ages_out(client, library, _time):
+    event = make_event(library=library, start=NOW + timedelta(days=40), sessions=2)
+    Session.objects.filter(pk=event.sessions.first().pk).update(
+        status=Session.Status.CANCELLED, cancelled_at=NOW - timedelta(days=29)
+    )
+    etag = client.get("/feeds/events.ics")["ETag"]
+    _time.move_to(NOW + timedelta(days=2), tick=False)
+    response = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert len(uids(response)) == 1
+
+
+def test_the_calendar_behind_an_etag_is_the_same_whatever_accept_language_says(client, library):
+    make_event(library=library, start=NOW + timedelta(days=3))
+    swedish = client.get("/feeds/events.ics", HTTP_ACCEPT_LANGUAGE="sv")
+    also_swedish = client.get("/feeds/events.ics", HTTP_ACCEPT_LANGUAGE="en")
+    assert swedish["ETag"] == also_swedish["ETag"]
+    assert swedish.content == also_swedish.content
+    name = icalendar.Calendar.from_ical(also_swedish.content)["X-WR-CALNAME"]
+    assert str(name) == "Läsrum – evenemang"
+    english = client.get("/feeds/events.ics?lang=en", HTTP_ACCEPT_LANGUAGE="sv")
+    assert english["ETag"] != swedish["ETag"]
+    assert str(icalendar.Calendar.from_ical(english.content)["X-WR-CALNAME"]) == "Läsrum – events"
