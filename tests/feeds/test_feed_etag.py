@@ -337,3 +337,15 @@ def test_the_calendar_behind_an_etag_is_the_same_whatever_accept_language_says(c
     english = client.get("/feeds/events.ics?lang=en", HTTP_ACCEPT_LANGUAGE="sv")
     assert english["ETag"] != swedish["ETag"]
     assert str(icalendar.Calendar.from_ical(english.content)["X-WR-CALNAME"]) == "Läsrum – events"
+
+
+def test_a_signed_in_browser_costs_the_304_no_session_or_user_query(client, librarian, library):
+    """Sessions, auth and messages stay lazy on a feed: a browser with a session cookie gets
+    its 304 from the same single query as a calendar client."""
+    make_event(library=library, start=NOW + timedelta(days=3))
+    client.force_login(librarian)
+    etag = client.get("/feeds/events.ics")["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(queries) == 1
+    assert "booking_session" in queries[0]["sql"]  # the fingerprint, no session or user row
