@@ -116,6 +116,11 @@ def test_the_list_shows_each_waiting_booking_its_place(librarian, session, queue
     assert queue_by_service(queue) == queue_on_page(client, session)
 
 
+def test_a_queue_of_one_offers_no_moves_in_it(librarian, session, booked):
+    page = client_for(librarian).get(participants_url(session)).content.decode()
+    assert "nr 1 i kön" in page and move_url(session, booked["waiting"]) not in page
+
+
 def test_moving_up_down_and_first_in_the_queue(librarian, session, queue):
     client = client_for(librarian)
     wik, ask, berg, crona = queue
