@@ -5,12 +5,18 @@ the change, so that the change and its Notification rows commit together (no mes
 lost between a commit and an enqueue). The dispatcher (notifications.dispatch) sends them.
 
 INTERFACE (callers rely on these names):
-  notify_booking(booking, kind, *, session=None, manage_token=None, now=None)
+  notify_booking(booking, kind, *, session=None, manage_token=None, now=None,
+                 created=False, sessions=None, prepared_needs=None)
       kind ∈ confirmed, waitlisted, offered, offer_expired, cancelled, seats_changed, promoted.
       'confirmed'/'promoted' also schedule reminders; 'cancelled'/'offer_expired' suppress
       pending ones. Passing `session` names the session the message is about: a once-per-
       booking message is then once per booking and session (staff moved a waiting booking to
       another session, and the booker hears of it even though they were told of the first).
+      The last three spare reads the caller has made already (booking_create: a booking costs
+      at most 10 statements): `created` — the booking was written in this transaction, so no
+      SMS consent of it is on record yet; `sessions` — every session of a series booking's
+      event, any status (start, end, status); `prepared_needs` — the Swedish names of the
+      booking's needs that staff prepare, in the code table's order.
   notify_session_moved(session)      tell the session's bookers; move their reminders.
   notify_session_cancelled(session)  tell the session's bookers; suppress their reminders.
   notify_event_cancelled(event)      the same for every session of the event.
@@ -65,13 +71,24 @@ RESCHEDULABLE = {schedule.REASON_TOO_LATE, schedule.REASON_QUIET_HOURS, "session
 BOOKER_TEMPLATES = {*BOOKING_KINDS, "reminder", "session_moved", "session_cancelled", "event_cancelled"}
 
 
-def notify_booking(booking, kind: str, *, session=None, manage_token: str | None = None, now=None) -> None:
+def notify_booking(
+    booking,
+    kind: str,
+    *,
+    session=None,
+    manage_token: str | None = None,
+    now=None,
+    created: bool = False,
+    sessions: list | None = None,
+    prepared_needs: list[str] | None = None,
+) -> None:
     if kind not in BOOKING_KINDS:
         raise ValueError(f"unknown booking message {kind!r}")
     now = now or timezone.now()
     link = _manage_url(manage_token) or stored_link(booking)
-    sessions = _upcoming_sessions(booking, now)
-    shown = session or (sessions[0] if sessions else _first_session(booking))
+    every = None if booking.session_id else sessions  # a series' sessions as the caller read them
+    sessions = _upcoming_sessions(booking, now, every=every)
+    shown = session or (sessions[0] if sessions else _first_session(booking, every=every))
     rows: list[Notification] = []
 
     if kind in ("cancelled", "offer_expired"):
@@ -79,12 +96,17 @@ def notify_booking(booking, kind: str, *, session=None, manage_token: str | None
         if kind == "cancelled" and _cancelled_with_session(booking, shown):
             return  # the session's or event's own cancellation message tells them
     record_consent = kind in ("confirmed", "waitlisted", "offered", "promoted")
-    # One query for both: has the number said STOP, and is its consent on record?
-    opted_out, consented = _sms_state(booking, consent=record_consent)
-    if record_consent and not consented:
-        ConsentEvent.objects.create(
-            phone=booking.phone, action=ConsentEvent.Action.OPT_IN, source="booking", booking=booking
-        )
+    if record_consent and created and booking.phone and booking.sms_consent:
+        # A booking written in this transaction has no consent on record: record it, and
+        # learn whether the number has said STOP, in one statement.
+        opted_out = _record_consent(booking)
+    else:
+        # One query for both: has the number said STOP, and is its consent on record?
+        opted_out, consented = _sms_state(booking, consent=record_consent)
+        if record_consent and not consented:
+            ConsentEvent.objects.create(
+                phone=booking.phone, action=ConsentEvent.Action.OPT_IN, source="booking", booking=booking
+            )
 
     key = f"booking:{booking.pk}:{kind}"
     if kind == "offered":
@@ -93,7 +115,7 @@ def notify_booking(booking, kind: str, *, session=None, manage_token: str | None
         key += f":{uuid.uuid4().hex[:12]}"
     elif session is not None:
         key += f":s{session.pk}"
-    not_after = booking.offer_expires_at if kind == "offered" else _last_end(booking, shown)
+    not_after = booking.offer_expires_at if kind == "offered" else _last_end(booking, shown, every=every)
     rows += _to_booker(
         booking, kind, key=key, session=shown, link=link, now=now, not_after=not_after, opted_out=opted_out
     )
@@ -101,7 +123,7 @@ def notify_booking(booking, kind: str, *, session=None, manage_token: str | None
     if kind in ("confirmed", "promoted"):
         for each in sessions:
             rows += _reminders(booking, each, link=link, now=now, opted_out=opted_out)
-        rows += _staff_needs(booking, shown, now=now)
+        rows += _staff_needs(booking, shown, now=now, prepared=prepared_needs)
     _insert(rows)
 
 
@@ -365,8 +387,9 @@ def _reminders(booking, session, *, link, now, reschedule=False, opted_out=None)
     return new_rows
 
 
-def _staff_needs(booking, session, *, now) -> list[Notification]:
-    """Library staff hear of needs that take preparation (interpreters are booked weeks ahead)."""
+def _staff_needs(booking, session, *, now, prepared: list[str] | None = None) -> list[Notification]:
+    """Library staff hear of needs that take preparation (interpreters are booked weeks ahead).
+    `prepared`: the names of those needs when the caller knows them (booking_create)."""
     from booking.models import AccessibilityRequest
 
     try:
@@ -374,17 +397,17 @@ def _staff_needs(booking, session, *, now) -> list[Notification]:
         request = booking.accessibility
     except AccessibilityRequest.DoesNotExist:
         return []
-    needs = list(request.needs.filter(prepared_by_staff=True))
-    if not needs:
+    if prepared is None:
+        prepared = [need.name_sv for need in request.needs.filter(prepared_by_staff=True)]
+    if not prepared:
         return []
-    library = booking.event.library
-    emails = recipients.library_emails(library)
+    library_name, emails = recipients.library_name_and_emails(booking.event.library_id)
     context = {
         "event": booking.event.title,
-        "library": library.name,
+        "library": library_name,
         "when": render.local_when(session.start if session else None, "sv"),
         "booking": booking,
-        "needs": [need.name_sv for need in needs],
+        "needs": prepared,
         "note": request.note,
         "staff_url": f"{settings.PUBLIC_BASE_URL}/personal/",
     }
@@ -469,6 +492,34 @@ def _suppress_reminders(*, booking, reason: str) -> None:
     )
 
 
+def _record_consent(booking) -> bool:
+    """INSERT the booker's SMS consent (source booking) and return whether the number has said
+    STOP: the opt-out is read in the INSERT's RETURNING clause (PostgreSQL, SQLite >= 3.35)."""
+    ops = connection.ops
+    table = ops.quote_name(ConsentEvent._meta.db_table)
+    optouts = ops.quote_name(OptOut._meta.db_table)
+    names = ("phone", "action", "source", "booking_id", "created_at")
+    columns = ", ".join(ops.quote_name(name) for name in names)
+    # Names from the models' meta, values as parameters.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+        f" RETURNING EXISTS (SELECT 1 FROM {optouts} WHERE {ops.quote_name('phone')} = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                booking.phone,
+                ConsentEvent.Action.OPT_IN.value,
+                "booking",
+                booking.pk,
+                ops.adapt_datetimefield_value(timezone.now()),
+                booking.phone,
+            ],
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def _sms_state(booking, *, consent: bool) -> tuple[bool, bool]:
     """(opted out, consent on record) for the booker's number, in one query; (False, True)
     when no SMS would go to it."""
@@ -531,22 +582,30 @@ def _bookers(session):
     )
 
 
-def _upcoming_sessions(booking, now: datetime) -> list:
+def _upcoming_sessions(booking, now: datetime, *, every: list | None = None) -> list:
+    """`every`: all the event's sessions as the caller read them (a series; no query then)."""
     if booking.session_id:
         return [booking.session] if booking.session.status == "scheduled" else []
+    if every is not None:
+        return sorted((s for s in every if s.status == "scheduled" and s.start > now), key=lambda s: s.start)
     return list(booking.event.sessions.filter(status="scheduled", start__gt=now).order_by("start"))
 
 
-def _first_session(booking):
+def _first_session(booking, *, every: list | None = None):
     if booking.session_id:
         return booking.session
+    if every is not None:
+        return min(every, key=lambda s: s.start, default=None)
     return booking.event.sessions.order_by("start").first()
 
 
-def _last_end(booking, shown):
+def _last_end(booking, shown, *, every: list | None = None):
     if booking.session_id:
         return booking.session.end
-    last = booking.event.sessions.order_by("-end").first()
+    if every is not None:
+        last = max(every, key=lambda s: s.end, default=None)
+    else:
+        last = booking.event.sessions.order_by("-end").first()
     return last.end if last else (shown.end if shown else None)
 
 

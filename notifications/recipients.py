@@ -1,18 +1,35 @@
 """Who hears of what, apart from the booker: a library's staff, the region's organisers, a
 creator. Addresses of active accounts only."""
 
-from booking.models import StaffRole
+from django.db.models import FilteredRelation, Q
+
+from booking.models import Library, StaffRole
 
 
 def library_emails(library) -> set[str]:
     """The library's own address and its staff's."""
-    emails = {library.email} if library.email else set()
-    emails |= set(
-        StaffRole.objects.filter(role=StaffRole.Role.LIBRARY_STAFF, library=library, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+    return library_name_and_emails(library.pk)[1]
+
+
+def library_name_and_emails(library_id) -> tuple[str, set[str]]:
+    """The library's name, and its own address and its active staff's, in one query (the
+    library LEFT JOINed to its staff, so a library without staff still gives its own)."""
+    rows = (
+        Library.objects.filter(pk=library_id)
+        .annotate(
+            staff=FilteredRelation("staff_roles", condition=Q(staff_roles__role=StaffRole.Role.LIBRARY_STAFF))
+        )
+        .order_by()
+        .values_list("name", "email", "staff__user__email", "staff__user__is_active")
     )
-    return emails
+    name, emails = "", set()
+    for library_name, library_email, staff_email, active in rows:
+        name = library_name
+        if library_email:
+            emails.add(library_email)
+        if staff_email and active:
+            emails.add(staff_email)
+    return name, emails
 
 
 def organiser_emails() -> set[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from booking.errors import (
     BookingClosed,
     BookingNotOpen,
+    DomainError,
     InvalidInput,
     InvalidTransition,
     OfferExpired,
@@ -119,6 +120,8 @@ def _check_contact(errors: _Errors, *, email: str, phone: str, sms_consent: bool
 
 
 def _needs_clean(errors: _Errors, codes) -> list[str]:
+    """The needs codes, deduplicated, if they have the right shape. Whether each is in the code
+    table is checked by inserting them (_needs_insert); _unknown_needs says which are not."""
     if codes in (None, ""):
         return []
     if not isinstance(codes, list | tuple) or len(codes) > NEEDS_MAX:
@@ -127,18 +130,54 @@ def _needs_clean(errors: _Errors, codes) -> list[str]:
     if not all(isinstance(code, str) for code in codes):
         errors.add("/accessibility_needs", "invalid", _("Ange behoven som en lista med koder."))
         return []
-    if not codes:
-        return []
-    wanted = list(dict.fromkeys(codes))
-    known = set(AccessibilityNeed.objects.filter(code__in=wanted).values_list("code", flat=True))
-    for index, code in enumerate(codes):
-        if code not in known:
-            errors.add(
-                f"/accessibility_needs/{index}",
-                "unknown_code",
-                _("Okänt behov: %(code)s") % {"code": code[:40]},
-            )
-    return wanted
+    return list(dict.fromkeys(codes))
+
+
+def _unknown_needs(codes, known) -> list[dict]:
+    """Pointer errors for the codes not in the code table. `known`: the codes that are, or None
+    to look them up."""
+    if known is None:
+        known = set(AccessibilityNeed.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+    return [
+        {
+            "pointer": f"/accessibility_needs/{index}",
+            "code": "unknown_code",
+            "detail": str(_("Okänt behov: %(code)s") % {"code": code[:40]}),
+        }
+        for index, code in enumerate(codes)
+        if code not in known
+    ]
+
+
+def _needs_insert(request_id: int, codes: list[str]) -> tuple[set[str], list[str]]:
+    """Link the request to those of `codes` that are in the code table, in one statement that
+    also validates them: INSERT ... SELECT from the code table, RETURNING each code inserted
+    with whether staff prepare that need, its name and place (subqueries in RETURNING:
+    PostgreSQL, SQLite >= 3.35). Returns the codes inserted and the Swedish names of the needs
+    staff prepare, in the code table's order (sort_order, code)."""
+    q = connection.ops.quote_name
+    through = q(AccessibilityRequest.needs.through._meta.db_table)
+    table = q(AccessibilityNeed._meta.db_table)
+    code, need = q("code"), q("accessibilityneed_id")
+
+    def of_need(column: str) -> str:
+        return f"(SELECT n.{q(column)} FROM {table} n WHERE n.{code} = {through}.{need})"  # noqa: S608
+
+    # Names from the models' meta, values as parameters.
+    placeholders = ", ".join(["%s"] * len(codes))
+    returning = ", ".join([need, of_need("prepared_by_staff"), of_need("name_sv"), of_need("sort_order")])
+    sql = " ".join(
+        [
+            f"INSERT INTO {through} ({q('accessibilityrequest_id')}, {need})",
+            f"SELECT %s, {code} FROM {table} WHERE {code} IN ({placeholders})",  # noqa: S608
+            f"RETURNING {returning}",
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [request_id, *codes])
+        rows = cursor.fetchall()
+    prepared = sorted((order, inserted, name) for inserted, staff, name, order in rows if staff)
+    return {row[0] for row in rows}, [name for _order, _inserted, name in prepared]
 
 
 def _window_check(*, event: Event, sessions: list[Session], now: datetime, staff: bool) -> None:
@@ -161,7 +200,10 @@ def _window_check(*, event: Event, sessions: list[Session], now: datetime, staff
         raise BookingClosed()
 
 
-def _target_sessions(*, session: Session | None, event: Event | None) -> tuple[Event, list[Session]]:
+def _target_sessions(
+    *, session: Session | None, event: Event | None
+) -> tuple[Event, list[Session], list[Session] | None]:
+    """(the event, the sessions to book, and for a series every session of it, any status)."""
     if (session is None) == (event is None):
         raise InvalidInput(
             errors=[
@@ -186,7 +228,7 @@ def _target_sessions(*, session: Session | None, event: Event | None) -> tuple[E
             )
         if session.status == Session.Status.CANCELLED:
             raise SessionCancelled()
-        return event, [session]
+        return event, [session], None
     if event.booking_mode != Event.BookingMode.SERIES:
         raise InvalidInput(
             errors=[
@@ -197,12 +239,14 @@ def _target_sessions(*, session: Session | None, event: Event | None) -> tuple[E
                 }
             ]
         )
-    sessions = list(
-        event.sessions.filter(status=Session.Status.SCHEDULED)
-        .order_by("start")
-        .only("pk", "start", "end", "capacity", "status", "event_id")
+    # Every session, any status, in one query: the scheduled ones are booked, and the outbox
+    # takes them all (the last session's end, the upcoming ones) instead of reading them again.
+    every = list(
+        event.sessions.order_by("start").only(
+            "pk", "start", "end", "capacity", "seats_taken", "status", "event_id"
+        )
     )
-    return event, sessions
+    return event, [s for s in every if s.status == Session.Status.SCHEDULED], every
 
 
 def _audit(*, actor, action: str, booking: Booking, from_status="", to_status="", reason="", data=None):
@@ -259,7 +303,7 @@ def booking_create(
     reason (allow_over_capacity + staff_reason): the excess is recorded as overbooked."""
     now = now or timezone.now()
     staff = source == Booking.Source.STAFF
-    event, sessions = _target_sessions(session=session, event=event)
+    event, sessions, every = _target_sessions(session=session, event=event)
 
     errors = _Errors()
     name = errors.run(name_clean, name)
@@ -287,6 +331,14 @@ def booking_create(
         multiline=True,
     )
     needs = _needs_clean(errors, accessibility_needs)
+    needs_at = len(errors.items)  # where unknown codes are reported, once looked up
+
+    def needs_check() -> None:
+        # Only on the way to an error: a booking that goes through learns whether its codes
+        # are known from inserting them (_needs_insert), not from a query of its own.
+        if needs:
+            errors.items[needs_at:needs_at] = _unknown_needs(accessibility_needs, None)
+
     if (needs or note) and accessibility_consent is not True:
         errors.add(
             "/accessibility_consent",
@@ -298,14 +350,26 @@ def booking_create(
     )
     if allow_over_capacity and not (staff and staff_reason):
         errors.add("/staff_reason", "reason_required", _("Ange varför kapaciteten får överskridas."))
-    if not errors.items and not allow_over_capacity:
+    if errors.items:
+        needs_check()
+        errors.raise_if_any()
+    if not allow_over_capacity:
         capacity = min(s.capacity for s in sessions) if sessions else 0
         if sessions and seats > capacity:
-            errors.add(
-                "/seats", "too_many_seats", _("Det finns bara %(capacity)s platser.") % {"capacity": capacity}
-            )
-    errors.raise_if_any()
-    _window_check(event=event, sessions=sessions, now=now, staff=staff)
+            needs_check()  # unknown codes, if any, are the only errors shown (as before)
+            if not errors.items:
+                errors.add(
+                    "/seats",
+                    "too_many_seats",
+                    _("Det finns bara %(capacity)s platser.") % {"capacity": capacity},
+                )
+            errors.raise_if_any()
+    try:
+        _window_check(event=event, sessions=sessions, now=now, staff=staff)
+    except DomainError:
+        needs_check()  # invalid input is told before a closed window
+        errors.raise_if_any()
+        raise
 
     session_ids = [s.pk for s in sessions]
     manage_token, manage_hash = token_generate()
@@ -337,6 +401,7 @@ def booking_create(
             created_by=created_by if getattr(created_by, "pk", None) else None,
             staff_reason=staff_reason,
         )
+        prepared: list[str] = []  # names of the needs staff prepare
         if not (needs or note):
             # Known to have none: the outbox's look for needs staff must prepare costs no query.
             Booking.accessibility.related.set_cached_value(booking, None)
@@ -344,10 +409,9 @@ def booking_create(
             # Creating it also caches it on booking.accessibility (a one-to-one).
             request = AccessibilityRequest.objects.create(booking=booking, note=note, consent_at=now)
             if needs:
-                through = AccessibilityRequest.needs.through
-                through.objects.bulk_create(
-                    [through(accessibilityrequest_id=request.pk, accessibilityneed_id=code) for code in needs]
-                )
+                known, prepared = _needs_insert(request.pk, needs)
+                if len(known) < len(needs):  # rolled back with the booking: a 400 as before
+                    raise InvalidInput(errors=_unknown_needs(accessibility_needs, known))
         if staff:
             _audit(
                 actor=created_by,
@@ -361,6 +425,10 @@ def booking_create(
             booking,
             "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted",
             manage_token=manage_token,  # only here is the plaintext at hand (see notifications.outbox)
+            # What this function has read already, so that the outbox need not read it again:
+            created=True,
+            sessions=every,
+            prepared_needs=prepared,
         )
         return booking
 
@@ -370,24 +438,41 @@ def booking_create(
     # (or, inside a caller's transaction, this savepoint) rolls the confirmed booking back, and
     # the next writes it again as what it is. No savepoint in the common case: it cost ~12% of
     # a booking's CPU (client and server; bench/booking_rush.py).
-    try:
-        with transaction.atomic():
-            booking = write(Booking.Status.CONFIRMED, 0)
-            if not seats_take(session_ids=session_ids, seats=seats):
-                raise _NoRoom()
-        return BookingResult(booking, manage_token, calendar_token, None)
-    except _NoRoom:
-        pass
+    # When the sessions as read have no room, the guard goes FIRST instead, in one transaction
+    # that then writes the booking once as what it is: a waiting booking is not written twice
+    # (a booking costs at most 10 statements). The read only picks the order; the guard decides.
+    full = _looks_full(sessions, seats)
+    if not full:
+        try:
+            with transaction.atomic():
+                booking = write(Booking.Status.CONFIRMED, 0)
+                if not seats_take(session_ids=session_ids, seats=seats):
+                    raise _NoRoom()
+            return BookingResult(booking, manage_token, calendar_token, None)
+        except _NoRoom:
+            pass
     with transaction.atomic():
-        if allow_over_capacity:
+        if full and seats_take(session_ids=session_ids, seats=seats):  # freed since it was read
+            booking = write(Booking.Status.CONFIRMED, 0)
+        elif allow_over_capacity:
             overbooked = seats_take_over_capacity(session_ids=session_ids, seats=seats)
             booking = write(Booking.Status.CONFIRMED, overbooked)
         elif event.waitlist_mode == Event.WaitlistMode.NONE:
+            needs_check()  # nothing was written that would have told of unknown codes
+            errors.raise_if_any()
             raise SessionFull()
         else:
             booking = write(Booking.Status.WAITLISTED, 0)
         position = waitlist_position(booking) if booking.status == Booking.Status.WAITLISTED else None
     return BookingResult(booking, manage_token, calendar_token, position)
+
+
+def _looks_full(sessions: list[Session], seats: int) -> bool:
+    """Did one of the sessions, as read, have too few seats left? A hint only: seats may have
+    been taken or freed since (a session whose seats were not read counts as having room)."""
+    return any(
+        "seats_taken" not in s.get_deferred_fields() and s.seats_taken + seats > s.capacity for s in sessions
+    )
 
 
 def _locked(booking: Booking) -> Booking:

@@ -39,20 +39,42 @@ TAKE_SQL = (
 )
 
 
+# A series: every session in one statement, whatever their number. On PostgreSQL the rows are
+# first locked in ascending id order by the subquery (FOR NO KEY UPDATE under ORDER BY), so two
+# series bookings never wait on each other's rows in opposite orders; SQLite writes one
+# transaction at a time. RETURNING tells which sessions had room.
+TAKE_MANY_SQL = (
+    "UPDATE booking_session SET seats_taken = seats_taken + %s"
+    " WHERE id IN ({ids}) AND status = %s AND seats_taken <= capacity - %s RETURNING id"
+)
+TAKE_MANY_SQL_POSTGRES = (
+    "UPDATE booking_session SET seats_taken = seats_taken + %s"
+    " WHERE id IN (SELECT id FROM booking_session WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE)"
+    " AND status = %s AND seats_taken <= capacity - %s RETURNING id"
+)
+
+
 def seats_take(*, session_ids, seats: int) -> bool:
     """Take `seats` in every session, all or nothing. False when one has no room."""
     _require_transaction()
     seats = int(seats)
-    taken: list[int] = []
-    for session_id in sorted(session_ids):
+    session_ids = sorted(set(session_ids))
+    status = Session.Status.SCHEDULED.value
+    if len(session_ids) == 1:
         with connection.cursor() as cursor:
-            cursor.execute(TAKE_SQL, [seats, session_id, Session.Status.SCHEDULED.value, seats])
-            won = cursor.rowcount
-        if not won:
-            if taken:
-                seats_release(session_ids=taken, seats=seats)
-            return False
-        taken.append(session_id)
+            cursor.execute(TAKE_SQL, [seats, session_ids[0], status, seats])
+            return bool(cursor.rowcount)
+    if not session_ids:
+        return True
+    template = TAKE_MANY_SQL_POSTGRES if connection.vendor == "postgresql" else TAKE_MANY_SQL
+    sql = template.format(ids=", ".join(["%s"] * len(session_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [seats, *session_ids, status, seats])
+        taken = [row[0] for row in cursor.fetchall()]
+    if len(taken) < len(session_ids):
+        if taken:
+            seats_release(session_ids=taken, seats=seats)
+        return False
     return True
 
 
