@@ -548,7 +548,8 @@ def booking_change(
     sms_consent=None,
 ) -> Booking:
     """The booker changes their booking. Fewer seats always works (freed seats go to the
-    waitlist); more seats only when they are free and nobody waiting could use them."""
+    waitlist), whatever the event's max_seats_per_booking; more seats only within it, when
+    they are free and nobody waiting could use them."""
     errors = _Errors()
     with transaction.atomic():
         current = _locked(booking)
@@ -559,12 +560,17 @@ def booking_change(
         new_children = current.children if children is None else children
         if seats is not None and children is None and _is_int(new_seats):
             new_children = min(current.children, new_seats)
+        # The event's maximum binds an increase only: a decrease (or a change of name or
+        # contact) always works, also for a class staff booked over the maximum.
+        grows = not (_is_int(new_seats) and _is_int(new_companions)) or (
+            new_seats - new_companions > current.seats - current.companion_seats
+        )
         _check_seats(
             errors,
             seats=new_seats,
             companion_seats=new_companions,
             children=new_children,
-            event=current.event,
+            event=current.event if grows else None,
         )
         fields = {}
         if name is not None:

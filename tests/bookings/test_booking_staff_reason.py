@@ -1,9 +1,13 @@
 """Staff booking on someone's behalf through the API: a reason is what lets them exceed the
-capacity (API.md), and its errors point at the call's own field, `reason`."""
+capacity (API.md), and its errors point at the call's own field, `reason`. And a booker's
+decrease always works, even when staff booked more seats than the public may."""
 
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
 
 from booking.models import AuditEvent, Booking
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +92,65 @@ def test_a_bad_reason_is_reported_at_reason(full, session):
         full.post(url(session), {**WALK_IN, "reason": "x" * 1001}, format="json"), 400, "invalid"
     )
     assert [e["pointer"] for e in too_long["errors"]] == ["/reason"]
+
+
+# --- a decrease always works ----------------------------------------------------------------
+
+
+@pytest.fixture
+def big_class(as_user, librarian, room):
+    """A class of 11 that staff booked in a session whose public limit is 6 seats a booking:
+    (the booking's manage path, its API path)."""
+    event = make_event(room=room, capacity=30, max_seats_per_booking=6)
+    session = event.sessions.get()
+    response = as_user(librarian).post(
+        url(session), {"seats": 11, "name": "Klass 4B", "email": "larare@example.se"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["status"] == "confirmed"
+    data = response.json()
+
+    def path(link: str) -> str:
+        return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+    return {"session": session, "manage": path(data["manage_url"]), "api": path(data["api_url"])}
+
+
+def test_the_booker_can_reduce_a_staff_booked_class_over_the_limit_by_the_api(big_class):
+    booker = APIClient()
+    smaller = booker.patch(big_class["api"], {"seats": 10}, format="json")
+    assert smaller.status_code == 200, smaller.content
+    assert smaller.json()["seats"] == 10
+    session = big_class["session"]
+    session.refresh_from_db()
+    assert session.seats_taken == 10
+    # Other changes leave the seats alone and work too.
+    renamed = booker.patch(big_class["api"], {"name": "Klass 4B (fröken Berg)"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["seats"] == 10
+    # The maximum binds an increase: back to 11 is refused.
+    more = booker.patch(big_class["api"], {"seats": 11}, format="json")
+    problem = assert_problem(more, 400, "invalid")
+    assert [(e["pointer"], e["code"]) for e in problem["errors"]] == [("/seats", "too_many_seats")]
+    assert Booking.objects.get().seats == 10
+
+
+def test_fewer_seats_cannot_hide_more_participants_behind_dropped_companions(big_class):
+    booker = APIClient()
+    # 11 seats, 5 of them companions: 6 participants, at the limit.
+    assert booker.patch(big_class["api"], {"seats": 11, "companion_seats": 5}, format="json").status_code == 200
+    # 10 seats and no companions is 10 participants: more than before and over the limit.
+    more_people = booker.patch(big_class["api"], {"seats": 10, "companion_seats": 0}, format="json")
+    assert_problem(more_people, 400, "invalid")
+    assert Booking.objects.get().companion_seats == 5
+
+
+def test_the_booker_can_reduce_a_staff_booked_class_on_the_manage_page(big_class):
+    browser = Client()
+    page = browser.get(big_class["manage"])
+    assert page.status_code == 200 and 'value="11"' in page.content.decode()
+    response = browser.post(
+        big_class["manage"].rstrip("/") + "/platser/", {"seats": "10", "companion_seats": "0", "children": "0"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = browser.get(response["Location"])
+    assert "Ändringen är sparad." in page.content.decode()
+    assert Booking.objects.get().seats == 10
