@@ -10,21 +10,15 @@ from django.utils import timezone
 
 from booking import access
 from booking.errors import InvalidInput, PermissionDenied
-from booking.models import AuditEvent, Booking, Session
+from booking.models import Booking, Session
+from booking.services.audit import audit_record
 from notifications import outbox
 
 SMS_MAX_LENGTH = 480  # three concatenated GSM-7 segments
 
 
 def _audit(*, actor, action: str, session: Session, data: dict) -> None:
-    AuditEvent.objects.create(
-        actor=actor,
-        actor_label=actor.get_username(),
-        action=action,
-        object_type="session",
-        object_id=str(session.pk),
-        data=data,
-    )
+    audit_record(actor=actor, action=action, object_type="session", object_id=session.pk, data=data)
 
 
 def participants_export_record(*, session: Session, actor, rows: int) -> None:

@@ -31,11 +31,11 @@ from booking.models import (
     AccessibilityNeed,
     AccessibilityRequest,
     Attendance,
-    AuditEvent,
     Booking,
     Event,
     Session,
 )
+from booking.services.audit import audit_record
 from booking.services.seats import booking_session_ids, seats_release, seats_take, seats_take_over_capacity
 from booking.services.tokens import token_digest, token_generate
 from booking.services.waitlist import waitlist_fill_for, waitlist_position
@@ -250,16 +250,15 @@ def _target_sessions(
 
 
 def _audit(*, actor, action: str, booking: Booking, from_status="", to_status="", reason="", data=None):
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=getattr(actor, "username", "") or "",
+    audit_record(
+        actor=actor,
         action=action,
         object_type="booking",
-        object_id=str(booking.pk),
+        object_id=booking.pk,
         from_status=from_status,
         to_status=to_status,
-        reason=reason or "",
-        data=data or {},
+        reason=reason,
+        data=data,
     )
 
 

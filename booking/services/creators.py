@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from booking import access
 from booking.errors import InvalidInput, PermissionDenied
-from booking.models import AuditEvent, Creator, CreatorUnavailability
+from booking.models import Creator, CreatorUnavailability
+from booking.services.audit import audit_record
 
 SCALAR_FIELDS = (
     "bio",
@@ -113,12 +114,12 @@ def creator_profile_update(*, creator: Creator, actor, **fields) -> Creator:
                 for period in fields["unavailable"]
             ]
         )
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor.get_username() if getattr(actor, "pk", None) else "system",
+    audit_record(
+        actor=actor,
         action="creator.update",
         object_type="creator",
-        object_id=str(creator.pk),
+        object_id=creator.pk,
         data={"fields": sorted(fields)},
+        nobody="system",
     )
     return creator

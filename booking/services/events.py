@@ -33,7 +33,8 @@ from booking.errors import (
     PermissionDenied,
     RoomTaken,
 )
-from booking.models import AuditEvent, Event, Library, Room, Session
+from booking.models import Event, Library, Room, Session
+from booking.services.audit import audit_record
 from booking.services.recurrence import MAX_SESSIONS, localise, recurrence_expand, to_local_naive
 from notifications import outbox
 
@@ -98,16 +99,15 @@ def sms_title_check(value: str) -> str | None:
 
 
 def _audit(actor, action: str, obj, *, from_status="", to_status="", reason="", data=None) -> None:
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=getattr(actor, "username", "") or "",
+    audit_record(
+        actor=actor,
         action=action,
         object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
+        object_id=obj.pk,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        data=data,
     )
 
 

@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from booking import access
 from booking.errors import InvalidInput, InvalidTransition, PermissionDenied
 from booking.models import (
-    AuditEvent,
     Creator,
     Event,
     Session,
     VisitDateOption,
     VisitRequest,
 )
+from booking.services.audit import audit_record
 from booking.services.availability import creator_ensure_available, room_ensure_free
 from booking.services.availability import lock_creator as _lock_creator  # creator, then room
 from booking.services.availability import lock_room as _lock_room
@@ -185,16 +185,16 @@ def _save_relations(request: VisitRequest, m2m: dict, date_options: list[dict] |
 
 
 def _audit(*, request: VisitRequest, actor, action: str, from_status="", to_status="", reason="", data=None):
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor.get_username() if getattr(actor, "pk", None) else "system",
+    audit_record(
+        actor=actor,
         action=action,
         object_type="visit_request",
-        object_id=str(request.pk),
+        object_id=request.pk,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        data=data,
+        nobody="system",
     )
 
 

@@ -32,7 +32,8 @@ from booking.errors import (
     SessionFull,
     WaitlistBusy,
 )
-from booking.models import AuditEvent, Booking, Event, Session
+from booking.models import Booking, Event, Session
+from booking.services.audit import audit_record
 from booking.services.seats import seats_take
 from booking.services.waitlist import _queue, queue_order, waitlist_position
 from booking.validation import text_clean
@@ -107,22 +108,6 @@ def _not_waiting() -> InvalidTransition:
     return InvalidTransition(_("Bokningen står inte på väntelistan. Bara väntande bokningar kan flyttas."))
 
 
-def _audit(
-    *, actor, action: str, booking: Booking, from_status: str, to_status: str, reason: str, data: dict
-):
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor.get_username() if getattr(actor, "pk", None) else "",
-        action=action,
-        object_type="booking",
-        object_id=str(booking.pk),
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        data=data,
-    )
-
-
 def _place(to, *, index: int, length: int) -> int:
     """The 0-based place a move asks for, kept inside the queue."""
     wanted = {"up": index - 1, "down": index + 1, "top": 0}.get(to, to - 1 if isinstance(to, int) else index)
@@ -172,14 +157,17 @@ def waitlist_move(*, booking: Booking, to, actor, reason: str = "", now=None) ->
         order = rows[:index] + rows[index + 1 :]
         order.insert(target, moving)
         keys = _strictly_increasing([row.queue_at or row.waitlisted_at or now for row in rows])
+        changed = []
         for row, key in zip(order, keys, strict=True):
             if (row.queue_at or row.waitlisted_at) != key:
-                Booking.objects.filter(pk=row.pk).update(queue_at=key, updated_at=now)
-                row.queue_at = key
-        _audit(
+                row.queue_at, row.updated_at = key, now
+                changed.append(row)
+        Booking.objects.bulk_update(changed, ["queue_at", "updated_at"])
+        audit_record(
             actor=actor,
             action="waitlist_move",
-            booking=moving,
+            object_type="booking",
+            object_id=moving.pk,
             from_status=moving.status,
             to_status=moving.status,
             reason=reason,
@@ -250,10 +238,11 @@ def waitlist_move_to_session(*, booking: Booking, session: Session, actor, reaso
             update_fields=["session", "status", "confirmed_at", "promoted", "queue_at", "updated_at"]
         )
         position = waitlist_position(current)
-        _audit(
+        audit_record(
             actor=actor,
             action="waitlist_move_session",
-            booking=current,
+            object_type="booking",
+            object_id=current.pk,
             from_status=Booking.Status.WAITLISTED,
             to_status=current.status,
             reason=reason,

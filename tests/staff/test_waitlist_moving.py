@@ -21,6 +21,7 @@ from booking.services.bookings import booking_cancel, booking_create
 from booking.services.waitlist import waitlist_position
 from booking.services.waitlist_moves import waitlist_move
 from notifications.models import Notification
+from tests.bookings.test_booking_concurrency import run_threads
 from tests.factories import make_event, make_room
 
 
@@ -428,27 +429,6 @@ def test_the_print_view_shows_places_but_no_move_buttons(librarian, session, que
 
 
 # --- At the same moment (PostgreSQL: real parallel connections) ----------------------------------
-
-
-def run_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count, timeout=30)
-    results: list = [None] * count
-
-    def runner(index):
-        try:
-            results[index] = work(index, barrier)
-        except BaseException as exc:  # asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
 
 
 def _places(session) -> list[str]:
