@@ -224,6 +224,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# How many reverse proxies in front of the web nodes add to X-Forwarded-For (1 behind the TLS
+# proxy of compose.yaml). 0 trusts no header: the socket's address is the client's.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 API_THROTTLE_RATES = parse_throttle_rates(
     env_str("API_THROTTLE_RATES", "anon=120/min,user=1200/min,booking=20/min")
 )
