@@ -187,6 +187,25 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------------
 SECURE = env_bool("DJANGO_SECURE", False)
 
+# Keys for personal data at rest (backend/crypto.py): Fernet keys, newest first, comma-separated
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`),
+# and a separate key for the digests that find a row by its contact. Development derives both
+# from the development SECRET_KEY; production must set them.
+if DEBUG:
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    _dev_key = _base64.urlsafe_b64encode(_hashlib.sha256(b"lasrum-fields:" + SECRET_KEY.encode()).digest())
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", _dev_key.decode("ascii"))
+    CONTACT_HASH_KEY = env_str("CONTACT_HASH_KEY", "dev-only-contact-hash:" + SECRET_KEY)
+else:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+    CONTACT_HASH_KEY = env_str("CONTACT_HASH_KEY")
+    if not FIELD_ENCRYPTION_KEYS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set")
+
 if SECURE:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/worker$"]

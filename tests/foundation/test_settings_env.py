@@ -192,6 +192,21 @@ def test_production_without_a_secret_key_does_not_start():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+PRODUCTION_SECRETS = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "FIELD_ENCRYPTION_KEYS": "pHM0AYNRPhu0Vx3gAbEnqNm0dtvTRvjGa8FzTNwP6QU=",
+    "CONTACT_HASH_KEY": "y" * 40,
+}
+
+
+@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "CONTACT_HASH_KEY"])
+def test_production_without_its_data_keys_does_not_start(missing):
+    secrets = {name: value for name, value in PRODUCTION_SECRETS.items() if name != missing}
+    result = settings_in_child(DJANGO_DEBUG="0", **secrets)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
 def test_a_bad_boolean_names_the_variable():
     result = settings_in_child(DJANGO_DEBUG="maybe")
     assert result.returncode != 0
@@ -219,7 +234,7 @@ def test_without_redis_the_queue_uses_the_database_and_with_redis_redis():
 def test_secure_mode_turns_on_https_only_with_the_health_probes_exempt():
     plain = probe()
     assert plain["ssl_redirect"] is False and plain["hsts"] == 0
-    secure = probe(DJANGO_SECURE="1", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    secure = probe(DJANGO_SECURE="1", DJANGO_DEBUG="0", **PRODUCTION_SECRETS)
     assert secure["ssl_redirect"] is True
     assert secure["hsts"] >= 31536000
     assert secure["session_cookie_secure"] and secure["csrf_cookie_secure"]

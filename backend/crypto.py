@@ -1,0 +1,83 @@
+"""Encryption at rest and keyed digests: the one place that holds the keys.
+
+Personal data (names, e-mail addresses, phone numbers, accessibility notes, message bodies) is
+stored encrypted with Fernet (AES-128-CBC with HMAC-SHA256, from the `cryptography` package).
+FIELD_ENCRYPTION_KEYS lists several keys, newest first: MultiFernet encrypts with the first and
+decrypts with any, so a key is rotated by putting a new one in front, running
+`manage.py reencrypt`, and then dropping the old one.
+
+Fernet is randomised, so an encrypted column cannot be searched. Where we must find a row by
+its contact (the lost-link page, opt-outs), we store an HMAC-SHA256 of the normalised value
+under CONTACT_HASH_KEY, a key of its own that is never rotated: an opt-out kept only as a digest
+cannot be re-hashed, and rotating that key would forget every STOP.
+"""
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+__all__ = ["EncryptedTextField", "InvalidToken", "contact_digest", "decrypt", "encrypt", "reencrypt"]
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+
+def _cipher() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(text: str) -> str:
+    """The Fernet token of `text` under the newest key. An empty text stays empty (nothing to hide,
+    and CHECK constraints that ask for "at least one contact" keep working)."""
+    if text == "":
+        return ""
+    return _cipher().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """The text of a token made by encrypt() under any of the configured keys."""
+    if token == "":
+        return ""
+    return _cipher().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def reencrypt(token: str) -> str:
+    """The same text encrypted under the newest key (MultiFernet.rotate)."""
+    if token == "":
+        return ""
+    return _cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
+def contact_digest(value: str) -> str:
+    """A keyed digest of an already normalised contact (lower-cased e-mail, E.164 number), for
+    lookups and opt-outs; "" for an empty value."""
+    if value == "":
+        return ""
+    key = settings.CONTACT_HASH_KEY.encode("utf-8")
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column whose value is stored as a Fernet token and read back as text.
+
+    Only `isnull` and equality with "" make sense in queries: every encryption of the same text
+    differs. Use a digest column beside it (contact_digest) to find rows by value."""
+
+    description = "Text encrypted at rest (Fernet)"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None:
+            return value
+        return encrypt(str(value))
