@@ -5,7 +5,7 @@ are read-only here and done on the staff pages or through the API instead."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from booking.admin import audit, bookings, codes, events, people, places, visits  # noqa: F401
+from booking.admin import audit, bookings, codes, events, people, places, queue, visits  # noqa: F401
 
 admin.site.site_header = _("Läsrum – administration")
 admin.site.site_title = _("Läsrum")

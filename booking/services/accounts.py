@@ -14,16 +14,24 @@ from booking.errors import InvalidInput
 from booking.models import Creator, Library, StaffRole
 
 ORGANISER_GROUP = "Regionala samordnare"
-# What an organiser may do in the admin: everything in Läsrum's own apps and the queue, and
-# look at (not change) accounts. Account changes go through `grant`.
-ORGANISER_APPS = ("booking", "notifications", "django_q")
+# What an organiser may do in the admin: everything in Läsrum's own apps, and look at (not
+# change) accounts and the task queue. Account changes go through `grant`; the queue's
+# schedules are data migrations (whoever may write one runs any function on the server).
+ORGANISER_APPS = ("booking", "notifications")
+ORGANISER_VIEWS = (("auth", "view_user"), *(("django_q", f"view_{m}") for m in ("schedule", "success", "failure")))
+
+
+def organiser_permissions():
+    """The permissions the organisers' group holds, and nothing else."""
+    permissions = Permission.objects.filter(content_type__app_label__in=ORGANISER_APPS)
+    for app_label, codename in ORGANISER_VIEWS:
+        permissions = permissions | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return permissions
 
 
 def _organiser_group() -> Group:
     group, _created = Group.objects.get_or_create(name=ORGANISER_GROUP)
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=ORGANISER_APPS
-    ) | Permission.objects.filter(content_type__app_label="auth", codename="view_user")
+    permissions = organiser_permissions()
     group.permissions.set(permissions)
     return group
 
