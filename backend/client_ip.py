@@ -33,3 +33,9 @@ def _is_address(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def client_ip_or_none(request) -> str | None:
+    """client_ip for django-axes (AXES_CLIENT_IP_CALLABLE), whose address column takes no "unknown"."""
+    address = client_ip(request)
+    return None if address == "unknown" else address

@@ -157,11 +157,15 @@ LOGIN_REDIRECT_URL = "/personal/"
 LOGOUT_REDIRECT_URL = "/"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# One lock per username and address together: locking each alone lets five bad passwords from
+# the TLS proxy's (or a school's) address lock every colleague out. The address is the one
+# backend.client_ip vouches for (NUM_PROXIES), as for every other limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "backend.client_ip.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "staff.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # a page in the user's language, status 429
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -211,6 +215,7 @@ if SECURE:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/worker$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -261,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": (
-        ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]
+        ["booking.api.throttles.AnonRateThrottle", "booking.api.throttles.UserRateThrottle"]
         if API_THROTTLE_RATES
         else []
     ),

@@ -1,4 +1,6 @@
-"""Per-IP limits for the public forms (booking, lost link), kept in the cache.
+"""Per-address limits for the public forms (booking, lost link), kept in the cache.
+
+The address is backend.client_ip's, as for the API's throttles, so both count one client alike.
 
 With Redis as the cache every web node shares the count; with the embedded default each
 process counts alone, which still stops a script hammering one node. The booking limit is the
@@ -9,7 +11,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
+
+from backend.client_ip import client_ip
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -30,12 +33,6 @@ def _rate(scope: str) -> str | None:
         return None
     rate = RATES[scope]
     return rates.get(rate) if "/" not in rate else rate
-
-
-def client_ip(request) -> str:
-    """The client as the API's throttles see it (DRF's get_ident: X-Forwarded-For as trusted
-    by REST_FRAMEWORK["NUM_PROXIES"], else REMOTE_ADDR), so both count one client alike."""
-    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def throttled(request, scope: str) -> bool:

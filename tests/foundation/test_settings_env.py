@@ -266,3 +266,21 @@ def test_under_djangosecure_pages_redirect_to_https_but_the_probes_answer(tmp_pa
     assert answers["/healthz"][0] == 200
     # An empty database has no heartbeat table: 503 with a reason, but not a redirect.
     assert answers["/healthz/worker"][0] == 503
+
+
+def test_the_deploy_checks_pass_in_secure_mode_with_a_random_key():
+    """`manage.py check --deploy --fail-level WARNING` as an operator runs it before going live."""
+    from django.core.management.utils import get_random_secret_key
+
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(PRODUCTION_SECRETS, DJANGO_SECRET_KEY=get_random_secret_key(), DJANGO_SECURE="1", DJANGO_DEBUG="0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
