@@ -20,4 +20,4 @@ RUN pip install -e . \
 USER lasrum
 EXPOSE 8000
 
-CMD ["gunicorn", "backend.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "backend.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "backend.logs.GunicornLogger"]
