@@ -1,5 +1,7 @@
 """Creators and staff roles; roles also appear inline on each user."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -41,6 +43,7 @@ class CreatorForm(forms.ModelForm):
     class Meta:
         model = Creator
         fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fieldsets
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
 
 
 class CreatorUnavailabilityInline(admin.TabularInline):

@@ -60,7 +60,7 @@ def icaljs_occurrences(body: bytes) -> tuple[list[Occurrence], list[dict]]:
     if not node:
         skip_or_fail("node is not installed (needed for Mozilla's ical.js)")
     if not (JS_DIR / "node_modules" / "ical.js").exists():
-        skip_or_fail("ical.js is not installed: run `npm install --prefix tests/feeds/js`")
+        skip_or_fail("ical.js is not installed: run `npm ci --prefix tests/feeds/js`")
     result = subprocess.run(
         [node, str(JS_DIR / "parse.mjs")], input=body, capture_output=True, timeout=60, check=False
     )

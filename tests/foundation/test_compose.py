@@ -107,3 +107,52 @@ def test_required_compose_variables_are_marked_required():
     env = SERVICES["web"]["environment"]
     for name in ("DJANGO_SECRET_KEY", "PUBLIC_BASE_URL"):
         assert f"${{{name}:?" in env[name]
+
+
+def test_the_image_installs_the_locked_versions_with_their_hashes():
+    assert "pip install --require-hashes -r requirements/runtime.txt" in DOCKERFILE
+    assert "pip install --no-deps -e ." in DOCKERFILE
+
+
+def test_the_image_build_step_has_settings_that_import():
+    """collectstatic runs with DJANGO_DEBUG=0 during the build, where no real keys exist."""
+    import os
+    import subprocess
+    import sys
+
+    step = re.search(r"&& ((?:[A-Z_]+=\S+\s+(?:\\\s+)?)+)python manage.py collectstatic", DOCKERFILE)
+    assert step, "the build runs collectstatic with its own environment"
+    build_env = dict(assignment.split("=", 1) for assignment in step.group(1).replace("\\", " ").split())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIELD_", "CONTACT_", "DATABASE"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**env, **build_env}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _requirement_names(lines) -> set[str]:
+    names = set()
+    for line in lines:
+        match = re.match(r"^([A-Za-z0-9_.\-]+)", line.strip())
+        if match and not line.startswith(("#", " ")):
+            names.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+    return names
+
+
+def test_the_lock_pins_every_dependency_of_pyproject_with_hashes():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for lock, wanted in [
+        ("runtime.txt", project["dependencies"]),
+        ("test.txt", project["dependencies"] + project["optional-dependencies"]["test"]),
+    ]:
+        text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
+        pinned = _requirement_names(line for line in text.splitlines() if "==" in line)
+        for requirement in wanted:
+            name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0)).lower()
+            assert name in pinned, f"{name} is not in requirements/{lock}: run `make lock`"
+        lines = text.splitlines()
+        for number, line in enumerate(lines):
+            if re.match(r"^\S+==\S+", line):
+                assert "--hash=sha256:" in lines[number + 1], f"{line.split()[0]} has no hash in {lock}"
