@@ -22,6 +22,46 @@ def skip_or_fail(reason: str):
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
 
 
+def _test_cache_prefix() -> str:
+    """Keys of this run and this pytest-xdist worker: a shared Redis is never flushed."""
+    run = os.environ.get("LASRUM_TEST_DB") or f"-{os.getppid()}"
+    return f"lasrum-test{run}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys_and_queue():
+    """With REDIS_URL (the Redis pass) each worker of each run has its own cache prefix and
+    django-q cluster name, so parallel workers and runs never see each other's counts."""
+    from django.test import override_settings
+
+    prefix = _test_cache_prefix()
+    caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    # django-q2 reads its settings once, at import: its queue key and stats key follow the name.
+    from django_q.conf import Conf
+
+    saved = Conf.PREFIX, Conf.CLUSTER_NAME, Conf.Q_STAT
+    Conf.PREFIX = Conf.CLUSTER_NAME = prefix
+    Conf.Q_STAT = f"django_q:{prefix}:cluster"
+    try:
+        with override_settings(CACHES=caches, Q_CLUSTER={**settings.Q_CLUSTER, "name": prefix}):
+            yield
+    finally:
+        Conf.PREFIX, Conf.CLUSTER_NAME, Conf.Q_STAT = saved
+
+
+def clear_cache() -> None:
+    """Forget this test worker's cached counts (throttles, form limits); other keys stay."""
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture
 def postgres_only():
     if not settings.DATABASE_IS_POSTGRES:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from booking.models import Event
 from booking.services.bookings import booking_create
+from tests.conftest import clear_cache
 from tests.factories import make_event, make_room
 
 
@@ -14,12 +15,10 @@ from tests.factories import make_event, make_room
 def no_throttling(settings):
     """Throttle counts live in the cache: start each test afresh, with the booking scope off
     (the throttle test turns it on)."""
-    from django.core.cache import cache
-
     settings.API_THROTTLE_RATES = {}
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from booking.models import (
     StaffRole,
 )
 from tests.bookings.conftest import series_event
-from tests.conftest import skip_or_fail
+from tests.conftest import clear_cache, skip_or_fail
 from tests.factories import make_event, make_user
 
 pytestmark = pytest.mark.django_db
@@ -523,16 +523,14 @@ def test_errors_are_swedish_by_default_and_english_on_request(api_client, sessio
 
 
 def test_the_booking_throttle_answers_429_with_retry_after(api_client, session):
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     with override_settings(API_THROTTLE_RATES={"booking": "2/min"}):
         assert post(api_client, body(session, seats=1)).status_code == 201
         assert post(api_client, body(session, seats=1)).status_code == 201
         response = post(api_client, body(session, seats=1))
     assert_problem(response, 429, "throttled")
     assert int(response["Retry-After"]) > 0
-    cache.clear()
+    clear_cache()
 
 
 # --- Staff -----------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ throttles and the web forms' limits count the address backend.client_ip vouches 
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
+
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +30,14 @@ def _book(client, session, forwarded, number):
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_a_new_forwarded_header_each_time_does_not_reset_the_api_throttle(session, settings, proxies):
     settings.NUM_PROXIES = proxies
-    cache.clear()
+    clear_cache()
     client = Client(REMOTE_ADDR="10.0.0.2")
     with override_settings(API_THROTTLE_RATES={"booking": "2/min"}):
         answers = [
             _book(client, session, f"6.6.6.{n}, 198.51.100.7" if proxies else f"6.6.6.{n}", n).status_code
             for n in range(4)
         ]
-    cache.clear()
+    clear_cache()
     assert answers[:2] == [201, 201]
     assert answers[2:] == [429, 429]
 
@@ -44,7 +45,7 @@ def test_a_new_forwarded_header_each_time_does_not_reset_the_api_throttle(sessio
 def test_a_new_forwarded_header_each_time_does_not_reset_the_lost_link_limit(db, settings):
     settings.NUM_PROXIES = 0
     settings.API_THROTTLE_RATES = {"anon": "1000/min"}
-    cache.clear()
+    clear_cache()
     client = Client(REMOTE_ADDR="10.0.0.3")
     answers = [
         client.post(
@@ -52,5 +53,5 @@ def test_a_new_forwarded_header_each_time_does_not_reset_the_lost_link_limit(db,
         ).status_code
         for n in range(7)
     ]
-    cache.clear()
+    clear_cache()
     assert 429 in answers

@@ -3,19 +3,19 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from booking.models import Event
+from tests.conftest import clear_cache
 from tests.factories import make_event, make_room
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters and the like live in the cache; each test starts clean.
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
