@@ -289,6 +289,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# /healthz/worker answers 503 when no queue worker wrote its heartbeat (every minute) within this.
+WORKER_STALE_AFTER = parse_duration_list(env_str("WORKER_STALE_AFTER", "2m"))[0]
+
 # --- Booking rules --------------------------------------------------------------------------
 OFFER_CLAIM_HOURS = env_int("OFFER_CLAIM_HOURS", 24)
 OFFER_LATEST_BEFORE_START_HOURS = env_int("OFFER_LATEST_BEFORE_START_HOURS", 2)

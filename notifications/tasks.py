@@ -2,6 +2,7 @@
 0003 creates once (every minute). Each loads what it needs and calls a service."""
 
 import logging
+import os
 import socket
 from datetime import timedelta
 
@@ -33,10 +34,18 @@ def expire_offers() -> int:
     return offers_expire()
 
 
+def worker_name() -> str:
+    """This queue worker as /healthz/worker names it: host and the qcluster's process.
+
+    A task runs in a worker process whose parent is its cluster's sentinel, so two clusters on
+    one machine (or in one container host) write two rows, and a restarted cluster a new one."""
+    return f"{socket.gethostname()}:{os.getppid()}"[:100]
+
+
 def heartbeat() -> None:
     """Tell /healthz/worker that a queue worker is alive."""
     from notifications.models import WorkerHeartbeat
 
     now = timezone.now()
-    WorkerHeartbeat.objects.update_or_create(name=socket.gethostname()[:100], defaults={"seen_at": now})
-    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=7)).delete()  # machines gone
+    WorkerHeartbeat.objects.update_or_create(name=worker_name(), defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=7)).delete()  # workers gone

@@ -2,6 +2,8 @@
 reads, `manage.py send_reminders`, the console backend, e-mail with the booking's .ics, quiet
 hours at send time, and what staff see of messages that did not go out."""
 
+import os
+import socket
 from datetime import datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -214,3 +216,24 @@ def test_the_admin_shows_a_preview_of_a_message_not_yet_sent(region, admin_clien
     page = admin_client.get(f"/admin/notifications/notification/{pending.pk}/change/")
     assert page.status_code == 200
     assert "Förhandsvisning" in page.content.decode() and f"/b/{token}" in page.content.decode()
+
+
+def test_two_workers_on_one_host_are_two_rows_and_one_of_them_alive_is_enough(client, settings):
+    settings.WORKER_STALE_AFTER = timedelta(seconds=90)
+    host = socket.gethostname()
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(name=f"{host}:101", seen_at=now - timedelta(minutes=5))  # killed
+    WorkerHeartbeat.objects.create(name=f"{host}:202", seen_at=now - timedelta(seconds=10))
+    answer = client.get("/healthz/worker")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["alive"] == 1 and body["stale_after_seconds"] == 90
+    assert {w["name"]: w["alive"] for w in body["workers"]} == {f"{host}:101": False, f"{host}:202": True}
+    with time_machine.travel(now + timedelta(seconds=100)):
+        assert client.get("/healthz/worker").status_code == 503  # all dead: 503 within the window
+
+
+def test_the_heartbeat_names_the_host_and_the_cluster_process():
+    tasks.heartbeat()
+    (row,) = WorkerHeartbeat.objects.all()
+    assert row.name == f"{socket.gethostname()}:{os.getppid()}"

@@ -5,7 +5,7 @@ from backend.health import worker_status
 
 class Command(BaseCommand):
     help = (
-        "Exit 0 when a queue worker has been seen within two minutes, 1 when not "
+        "Exit 0 when a queue worker has been seen within WORKER_STALE_AFTER (2 minutes), 1 when not "
         "(the worker container's healthcheck; the same test as GET /healthz/worker)."
     )
 
