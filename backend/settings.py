@@ -114,6 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["TEST"] = {"NAME": f"test_lasrum{TEST_DB_SUFFIX}"}
+    # Django 5's psycopg connection pool per process (it needs CONN_MAX_AGE=0), and server-side
+    # parameter binding; both off by default, measured in bench/booking_rush.py (README).
+    if env_bool("DB_POOL", False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 2),
+            "max_size": env_int("DB_POOL_MAX", 10),
+            "timeout": 10,
+        }
+    if env_bool("DB_SERVER_SIDE_BINDING", False):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -273,7 +273,9 @@ def test_the_deploy_checks_pass_in_secure_mode_with_a_random_key():
     from django.core.management.utils import get_random_secret_key
 
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(PRODUCTION_SECRETS, DJANGO_SECRET_KEY=get_random_secret_key(), DJANGO_SECURE="1", DJANGO_DEBUG="0")
+    env.update(
+        PRODUCTION_SECRETS, DJANGO_SECRET_KEY=get_random_secret_key(), DJANGO_SECURE="1", DJANGO_DEBUG="0"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -284,3 +286,43 @@ def test_the_deploy_checks_pass_in_secure_mode_with_a_random_key():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+POOL_PROBE = """
+import django, json
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({"max_age": db["CONN_MAX_AGE"], "options": db["OPTIONS"]}))
+"""
+
+
+def test_the_connection_pool_and_server_side_binding_are_opt_in():
+    url = "postgres://u@db:5432/lasrum"
+    plain = json.loads(settings_in_child(POOL_PROBE, DATABASE_URL=url).stdout.strip().splitlines()[-1])
+    assert plain["max_age"] == 60 and "pool" not in plain["options"]
+    pooled = settings_in_child(
+        POOL_PROBE, DATABASE_URL=url, DB_POOL="1", DB_SERVER_SIDE_BINDING="1", DB_POOL_MAX="4"
+    )
+    pooled = json.loads(pooled.stdout.strip().splitlines()[-1])
+    assert pooled["max_age"] == 0  # Django's pool refuses persistent connections
+    assert pooled["options"]["pool"]["max_size"] == 4
+    assert pooled["options"]["server_side_binding"] is True
+
+
+POOL_QUERY = """
+import django, json
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+    row = cursor.fetchone()
+print(json.dumps({"row": row[0], "pooled": connection.pool is not None}))
+"""
+
+
+def test_the_pool_serves_real_queries_on_postgresql(postgres_only):
+    url = os.environ["DATABASE_URL"]
+    result = settings_in_child(POOL_QUERY, DATABASE_URL=url, DB_POOL="1", DB_SERVER_SIDE_BINDING="1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"row": 1, "pooled": True}
