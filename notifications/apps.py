@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Meddelanden")
+
+    def ready(self):
+        # The booking engine tells people things through its messages port; the outbox delivers.
+        from booking import messages
+        from notifications import outbox
+
+        messages.connect(outbox)

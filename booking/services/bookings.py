@@ -27,6 +27,7 @@ from booking.errors import (
     SessionCancelled,
     SessionFull,
 )
+from booking.messages import notify_booking
 from booking.models import (
     AccessibilityNeed,
     AccessibilityRequest,
@@ -40,7 +41,6 @@ from booking.services.seats import booking_session_ids, seats_release, seats_tak
 from booking.services.tokens import token_digest, token_generate
 from booking.services.waitlist import waitlist_fill_for, waitlist_position
 from booking.validation import email_clean, name_clean, phone_normalize, text_clean
-from notifications.outbox import notify_booking
 
 SEATS_MAX = 1000  # a sanity bound for input; the event's max_seats_per_booking is the real rule
 NOTE_MAX_LENGTH = 1000

@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking import messages
 from booking.access import can_manage_library
 from booking.errors import (
     CapacityBelowTaken,
@@ -36,7 +37,6 @@ from booking.errors import (
 from booking.models import Event, Library, Room, Session
 from booking.services.audit import audit_record
 from booking.services.recurrence import MAX_SESSIONS, localise, recurrence_expand, to_local_naive
-from notifications import outbox
 
 __all__ = [
     "event_cancel",
@@ -441,7 +441,7 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     _set_relations(event, relations)
 
     for session in moved:
-        outbox.notify_session_moved(session)
+        messages.notify_session_moved(session)
     if grew:
         if event.booking_mode == Event.BookingMode.SERIES:
             _waitlist_fill(event=event)
@@ -527,13 +527,13 @@ def recurrence_replace(*, event: Event, actor, recurrence: dict, now: datetime |
         session.cancelled_at = now
         session.sequence += 1
         session.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence", "updated_at"])
-        outbox.notify_session_cancelled(session)
+        messages.notify_session_cancelled(session)
     for session in kept:
         if session.end != wanted[session.start]:
             session.end = wanted[session.start]
             session.sequence += 1
             session.save(update_fields=["end", "sequence", "updated_at"])
-            outbox.notify_session_moved(session)
+            messages.notify_session_moved(session)
     Session.objects.bulk_create(
         [
             Session(event=event, start=start, end=end, room=room, capacity=event.capacity)
@@ -569,7 +569,7 @@ def event_cancel(*, event: Event, actor, reason: str = "", now: datetime | None 
         sequence=F("sequence") + 1,
         updated_at=now,
     )
-    outbox.notify_event_cancelled(event)
+    messages.notify_event_cancelled(event)
     _audit(actor, "event_cancelled", event, from_status=previous, to_status=event.status, reason=reason)
     return event
 
@@ -653,7 +653,7 @@ def session_move(
     session.save()
 
     if time_changed or place_changed:
-        outbox.notify_session_moved(session)
+        messages.notify_session_moved(session)
     if grew:
         if event.booking_mode == Event.BookingMode.SERIES:
             _waitlist_fill(event=event)
@@ -691,7 +691,7 @@ def session_cancel(*, session: Session, actor, reason: str = "", now: datetime |
     session.cancelled_at = now
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence", "updated_at"])
-    outbox.notify_session_cancelled(session)
+    messages.notify_session_cancelled(session)
     _audit(
         actor,
         "session_cancelled",

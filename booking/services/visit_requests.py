@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking import access
+from booking import access, messages
 from booking.errors import InvalidInput, InvalidTransition, PermissionDenied
 from booking.models import (
     Creator,
@@ -32,7 +32,6 @@ from booking.services.availability import creator_ensure_available, room_ensure_
 from booking.services.availability import lock_creator as _lock_creator  # creator, then room
 from booking.services.availability import lock_room as _lock_room
 from booking.services.events import event_cancel
-from notifications import outbox
 
 S = VisitRequest.Status
 
@@ -275,7 +274,7 @@ def _finish(*, request: VisitRequest, actor, transition: str, reason: str = "", 
         reason=reason,
         data=data,
     )
-    outbox.notify_visit_request(request, transition, actor=actor)
+    messages.notify_visit_request(request, transition, actor=actor)
     # Callers hold the instance they passed in; keep it in step with the database.
     return request
 

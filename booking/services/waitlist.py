@@ -31,9 +31,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from booking.messages import notify_booking
 from booking.models import Booking, Event, Session
 from booking.services.seats import booking_session_ids, seats_release, seats_take
-from notifications.outbox import notify_booking
 
 MIN_CLAIM_WINDOW = timedelta(hours=2)
 EXPIRE_BATCH = 500

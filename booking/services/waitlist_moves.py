@@ -32,12 +32,12 @@ from booking.errors import (
     SessionFull,
     WaitlistBusy,
 )
+from booking.messages import notify_booking
 from booking.models import Booking, Event, Session
 from booking.services.audit import audit_record
 from booking.services.seats import seats_take
 from booking.services.waitlist import _queue, queue_order, waitlist_position
 from booking.validation import text_clean
-from notifications.outbox import notify_booking
 
 QUEUE_MOVES = ("up", "down", "top")
 _TICK = timedelta(microseconds=1)

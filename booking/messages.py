@@ -1,0 +1,60 @@
+"""The booking engine's messages, as a port.
+
+The domain decides *that* someone must be told (a booking confirmed, a session moved, a visit
+request declined); the notifications app decides how (channels, consent, quiet hours, the
+outbox) and plugs itself in here when Django starts (`notifications.apps`). So `booking` never
+imports `notifications`: imports run notifications → booking, and this small interface carries
+the other direction (the import contract in pyproject.toml holds it).
+"""
+
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Messenger(Protocol):
+    def notify_booking(self, booking, kind: str, **context) -> None: ...
+
+    def notify_session_moved(self, session) -> None: ...
+
+    def notify_session_cancelled(self, session) -> None: ...
+
+    def notify_event_cancelled(self, event) -> None: ...
+
+    def notify_visit_request(self, visit_request, transition: str, *, actor=None) -> None: ...
+
+
+_messenger: Messenger | None = None
+
+
+def connect(messenger: Messenger) -> None:
+    """Plug in what delivers the messages (the notifications app, at start-up)."""
+    global _messenger
+    _messenger = messenger
+
+
+def _current() -> Messenger:
+    if _messenger is None:
+        raise ImproperlyConfigured("no messenger connected: is the notifications app installed?")
+    return _messenger
+
+
+def notify_booking(booking, kind: str, **context) -> None:
+    """Tell the booker (and staff, where the kind says so) about their booking."""
+    _current().notify_booking(booking, kind, **context)
+
+
+def notify_session_moved(session) -> None:
+    _current().notify_session_moved(session)
+
+
+def notify_session_cancelled(session) -> None:
+    _current().notify_session_cancelled(session)
+
+
+def notify_event_cancelled(event) -> None:
+    _current().notify_event_cancelled(event)
+
+
+def notify_visit_request(visit_request, transition: str, *, actor=None) -> None:
+    _current().notify_visit_request(visit_request, transition, actor=actor)
