@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.client_ip import client_ip
 from booking import access
 from booking.api.booking_serializers import (
     AttendanceInput,
@@ -103,7 +104,7 @@ class BookingCreate(APIView):
             return self._book(request)
         data = request.data  # malformed JSON is a 400 here, before any key is claimed
         outcome = idempotency_begin(
-            scope=caller_scope(request.user),
+            scope=caller_scope(request.user, address=client_ip(request)),
             key=key,
             fingerprint=request_fingerprint(method=request.method, path=request.path, data=data),
         )
