@@ -5,6 +5,7 @@ import json
 
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -147,10 +148,17 @@ class BookingCreate(APIView):
 
 
 class _ByToken(APIView):
-    """The booker's own booking, reached by its unguessable manage token alone."""
+    """The booker's own booking, reached by its unguessable manage token alone. Nothing of it
+    may be kept by a cache on the way (a shared computer's browser, a proxy): no-store, as the
+    manage page."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     def booking(self, token) -> Booking:
         booking = services.booking_by_manage_token(token)
