@@ -196,3 +196,100 @@ class ParticipantOutput(serializers.Serializer):
     def get_attendance(self, booking) -> str | None:
         rows = booking.session_attendance
         return rows[0].status if rows else None
+
+
+class _DataEvent(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    library = serializers.CharField()
+    url = serializers.URLField()
+
+
+class _DataBooking(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    event = _DataEvent()
+    sessions = _SessionBrief(many=True)
+    seats = serializers.IntegerField()
+    companion_seats = serializers.IntegerField()
+    children = serializers.IntegerField()
+    school = serializers.CharField()
+    grade = serializers.CharField()
+    language = serializers.CharField()
+    source = serializers.CharField()
+    promoted = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    waitlisted_at = serializers.DateTimeField(allow_null=True)
+    offered_at = serializers.DateTimeField(allow_null=True)
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_by = serializers.CharField()
+    cancel_reason = serializers.CharField()
+    staff_reason = serializers.CharField()
+
+
+class _DataContact(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class _DataNeed(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class _DataAccessibility(serializers.Serializer):
+    needs = _DataNeed(many=True)
+    note = serializers.CharField()
+    consent_at = serializers.DateTimeField()
+
+
+class _DataConsentEvent(serializers.Serializer):
+    action = serializers.CharField()
+    source = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class _DataConsents(serializers.Serializer):
+    sms_consent = serializers.BooleanField()
+    sms_consent_at = serializers.DateTimeField(allow_null=True)
+    accessibility_consent_at = serializers.DateTimeField(allow_null=True)
+    events = _DataConsentEvent(many=True)
+
+
+class _DataAttendance(serializers.Serializer):
+    session = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class _DataHistory(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    by = serializers.ChoiceField(choices=["booker", "staff", "system"])
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class _DataMessage(serializers.Serializer):
+    template = serializers.CharField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class BookingDataOutput(serializers.Serializer):
+    """GET {api_url}data/: everything held about the booking (booking.services.booker_data)."""
+
+    generated_at = serializers.DateTimeField()
+    booking = _DataBooking()
+    contact = _DataContact()
+    accessibility = _DataAccessibility(allow_null=True)
+    consents = _DataConsents()
+    attendance = _DataAttendance(many=True)
+    history = _DataHistory(many=True)
+    messages = _DataMessage(many=True)

@@ -20,6 +20,7 @@ from booking.api.booking_serializers import (
     AttendanceInput,
     BookingChangeInput,
     BookingCreateInput,
+    BookingDataOutput,
     BookingOutput,
     MoveInput,
     ParticipantOutput,
@@ -32,6 +33,7 @@ from booking.api.throttles import BookingRateThrottle
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Attendance, Booking, Event, Session
 from booking.services import bookings as services
+from booking.services.booker_data import booking_data, booking_erase
 from booking.services.idempotency import (
     Replay,
     caller_scope,
@@ -185,6 +187,19 @@ class BookingManage(_ByToken):
         form.is_valid(raise_exception=True)
         changed = services.booking_change(booking=booking, **form.validated_data)
         return self.answer(changed, token)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token):
+        """Erase the booking and its personal data now (the seats are freed as by a cancel)."""
+        booking_erase(booking=self.booking(token))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BookingManageData(_ByToken):
+    @extend_schema(responses=BookingDataOutput)
+    def get(self, request, token):
+        """Everything held about this booking, for its booker."""
+        return Response(BookingDataOutput(booking_data(booking=self.booking(token))).data)
 
 
 class BookingManageCancel(_ByToken):
