@@ -129,7 +129,7 @@ class BookingOutput(serializers.Serializer):
     language = serializers.CharField()
     school = serializers.CharField()
     grade = serializers.CharField()
-    offer_expires_at = serializers.DateTimeField()
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
     event = serializers.SerializerMethodField()
     sessions = serializers.SerializerMethodField()
 
@@ -165,7 +165,7 @@ class ParticipantOutput(serializers.Serializer):
     grade = serializers.CharField()
     series = serializers.SerializerMethodField()
     waitlist_position = serializers.SerializerMethodField()
-    offer_expires_at = serializers.DateTimeField()
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
     accessibility_needs = serializers.SerializerMethodField()
     accessibility_note = serializers.SerializerMethodField()
     attendance = serializers.SerializerMethodField()
@@ -198,17 +198,17 @@ class ParticipantOutput(serializers.Serializer):
         return rows[0].status if rows else None
 
 
-class _DataEvent(serializers.Serializer):
+class BookingDataEvent(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     library = serializers.CharField()
     url = serializers.URLField()
 
 
-class _DataBooking(serializers.Serializer):
+class BookingDataBooking(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    event = _DataEvent()
+    event = BookingDataEvent()
     sessions = _SessionBrief(many=True)
     seats = serializers.IntegerField()
     companion_seats = serializers.IntegerField()
@@ -229,42 +229,42 @@ class _DataBooking(serializers.Serializer):
     staff_reason = serializers.CharField()
 
 
-class _DataContact(serializers.Serializer):
+class BookingDataContact(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.CharField()
     phone = serializers.CharField()
 
 
-class _DataNeed(serializers.Serializer):
+class BookingDataNeed(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
 
 
-class _DataAccessibility(serializers.Serializer):
-    needs = _DataNeed(many=True)
+class BookingDataAccessibility(serializers.Serializer):
+    needs = BookingDataNeed(many=True)
     note = serializers.CharField()
     consent_at = serializers.DateTimeField()
 
 
-class _DataConsentEvent(serializers.Serializer):
+class BookingDataConsentEvent(serializers.Serializer):
     action = serializers.CharField()
     source = serializers.CharField()
     at = serializers.DateTimeField()
 
 
-class _DataConsents(serializers.Serializer):
+class BookingDataConsents(serializers.Serializer):
     sms_consent = serializers.BooleanField()
     sms_consent_at = serializers.DateTimeField(allow_null=True)
     accessibility_consent_at = serializers.DateTimeField(allow_null=True)
-    events = _DataConsentEvent(many=True)
+    events = BookingDataConsentEvent(many=True)
 
 
-class _DataAttendance(serializers.Serializer):
+class BookingDataAttendance(serializers.Serializer):
     session = serializers.IntegerField()
     status = serializers.CharField()
 
 
-class _DataHistory(serializers.Serializer):
+class BookingDataHistory(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     by = serializers.ChoiceField(choices=["booker", "staff", "system"])
@@ -273,7 +273,7 @@ class _DataHistory(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class _DataMessage(serializers.Serializer):
+class BookingDataMessage(serializers.Serializer):
     template = serializers.CharField()
     channel = serializers.CharField()
     status = serializers.CharField()
@@ -286,10 +286,10 @@ class BookingDataOutput(serializers.Serializer):
     """GET {api_url}data/: everything held about the booking (booking.services.booker_data)."""
 
     generated_at = serializers.DateTimeField()
-    booking = _DataBooking()
-    contact = _DataContact()
-    accessibility = _DataAccessibility(allow_null=True)
-    consents = _DataConsents()
-    attendance = _DataAttendance(many=True)
-    history = _DataHistory(many=True)
-    messages = _DataMessage(many=True)
+    booking = BookingDataBooking()
+    contact = BookingDataContact()
+    accessibility = BookingDataAccessibility(allow_null=True)
+    consents = BookingDataConsents()
+    attendance = BookingDataAttendance(many=True)
+    history = BookingDataHistory(many=True)
+    messages = BookingDataMessage(many=True)

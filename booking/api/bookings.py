@@ -254,7 +254,9 @@ def _staff_answer(booking: Booking) -> dict:
 
 class SessionBookings(APIView):
     """Staff of the library and organisers: a session's participants with needs and
-    attendance (GET), or a booking on someone's behalf (POST)."""
+    attendance (GET, paginated), or a booking on someone's behalf (POST)."""
+
+    pagination_class = PageNumberPagination  # also tells the schema that GET is a page
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, description="comma-separated booking statuses")],
@@ -297,7 +299,7 @@ class SessionBookings(APIView):
         for booking_id, session_id in waiting:
             counters[session_id] = counters.get(session_id, 0) + 1
             positions[booking_id] = counters[session_id]
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(bookings, request, view=self)
         data = ParticipantOutput(page, many=True, context={"positions": positions}).data
         return paginator.get_paginated_response(data)
