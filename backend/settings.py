@@ -238,8 +238,12 @@ CSRF_FAILURE_VIEW = "backend.errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
+from corsheaders.defaults import default_headers as corsheaders_default_headers  # noqa: E402
+
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
 CORS_URLS_REGEX = r"^/(api|feeds)/.*$"
+# A booking tool on another origin retries POST /api/v1/bookings/ safely with this header.
+CORS_ALLOW_HEADERS = (*corsheaders_default_headers, "idempotency-key")
 
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -298,6 +302,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's problem+json error responses, once (backend/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.problem_responses",
+    ],
 }
 
 # /healthz/worker answers 503 when no queue worker wrote its heartbeat (every minute) within this.

@@ -60,6 +60,12 @@ IdempotencyInProgress = _error(
     409,
     _("En likadan begäran behandlas redan. Försök igen om en stund."),
 )
+IdempotencyKeyTooShort = _error(
+    "IdempotencyKeyTooShort",
+    "idempotency_key_too_short",
+    400,
+    _("Idempotency-Key ska vara minst 16 tecken när du inte är inloggad."),
+)
 IdempotencyKeyReused = _error(
     "IdempotencyKeyReused",
     "idempotency_key_reused",

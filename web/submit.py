@@ -5,6 +5,10 @@ IdempotencyRecord (unique per scope and key, so the database decides who is firs
 web node); a second POST of the same form — a double click, a reload, the back button — finds
 the record and is sent to the first booking's confirmation instead of booking again. On a
 refusal the record is let go, so that the visitor can correct the form and send it again.
+
+The record's scope is the visitor's address (backend.client_ip, the one trusted-proxy rule), as
+for anonymous API keys: a form key sent from another address never finds this visitor's
+confirmation, which shows the manage link.
 """
 
 import hashlib
@@ -19,7 +23,7 @@ from django.utils import timezone
 from booking.errors import DomainError, InvalidInput
 from booking.models import Booking, Event, IdempotencyRecord
 
-SCOPE = "web-booking-form"
+SCOPE_PREFIX = "web-booking-form:"
 WAIT_FOR_FIRST_SECONDS = 5.0
 
 # Domain error codes that concern the chosen session (shown beside it); others go on top.
@@ -30,24 +34,28 @@ def _hash(kwargs: dict) -> str:
     return hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def confirmation_record(key: str) -> IdempotencyRecord | None:
+def form_scope(address: str) -> str:
+    return SCOPE_PREFIX + address
+
+
+def confirmation_record(key: str, *, address: str) -> IdempotencyRecord | None:
     return IdempotencyRecord.objects.filter(
-        scope=SCOPE, key=key, state=IdempotencyRecord.State.DONE, expires_at__gt=timezone.now()
+        scope=form_scope(address), key=key, state=IdempotencyRecord.State.DONE, expires_at__gt=timezone.now()
     ).first()
 
 
-def _claim(key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
+def _claim(scope: str, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
-                scope=SCOPE,
+                scope=scope,
                 key=key,
                 request_hash=request_hash,
                 expires_at=timezone.now() + timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS),
             )
             return record, True
     except IntegrityError:
-        return IdempotencyRecord.objects.get(scope=SCOPE, key=key), False
+        return IdempotencyRecord.objects.get(scope=scope, key=key), False
 
 
 def _wait_for(record: IdempotencyRecord) -> IdempotencyRecord | None:
@@ -63,8 +71,8 @@ def _wait_for(record: IdempotencyRecord) -> IdempotencyRecord | None:
     return None
 
 
-def booking_submit(*, form, event: Event) -> str | None:
-    """Book from a valid BookingForm. Returns the form key of the confirmation to show, or
+def booking_submit(*, form, event: Event, address: str) -> str | None:
+    """Book from a valid BookingForm sent from `address`. Returns the form key of the confirmation to show, or
     None after putting the refusal on the form (beside the fields it concerns)."""
     from booking.services.bookings import booking_create
 
@@ -72,7 +80,9 @@ def booking_submit(*, form, event: Event) -> str | None:
     kwargs = form.booking_kwargs()
     session = form.cleaned_data.get("session")
     target = {"event": event} if form.series else {"session": session}
-    record, first = _claim(key, _hash({**kwargs, "target": session.pk if session else event.pk}))
+    record, first = _claim(
+        form_scope(address), key, _hash({**kwargs, "target": session.pk if session else event.pk})
+    )
     if not first:
         if record.state != IdempotencyRecord.State.DONE:
             record = _wait_for(record)

@@ -129,7 +129,7 @@ class BookingOutput(serializers.Serializer):
     language = serializers.CharField()
     school = serializers.CharField()
     grade = serializers.CharField()
-    offer_expires_at = serializers.DateTimeField()
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
     event = serializers.SerializerMethodField()
     sessions = serializers.SerializerMethodField()
 
@@ -165,7 +165,7 @@ class ParticipantOutput(serializers.Serializer):
     grade = serializers.CharField()
     series = serializers.SerializerMethodField()
     waitlist_position = serializers.SerializerMethodField()
-    offer_expires_at = serializers.DateTimeField()
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
     accessibility_needs = serializers.SerializerMethodField()
     accessibility_note = serializers.SerializerMethodField()
     attendance = serializers.SerializerMethodField()
@@ -196,3 +196,100 @@ class ParticipantOutput(serializers.Serializer):
     def get_attendance(self, booking) -> str | None:
         rows = booking.session_attendance
         return rows[0].status if rows else None
+
+
+class BookingDataEvent(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    library = serializers.CharField()
+    url = serializers.URLField()
+
+
+class BookingDataBooking(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    event = BookingDataEvent()
+    sessions = _SessionBrief(many=True)
+    seats = serializers.IntegerField()
+    companion_seats = serializers.IntegerField()
+    children = serializers.IntegerField()
+    school = serializers.CharField()
+    grade = serializers.CharField()
+    language = serializers.CharField()
+    source = serializers.CharField()
+    promoted = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    waitlisted_at = serializers.DateTimeField(allow_null=True)
+    offered_at = serializers.DateTimeField(allow_null=True)
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_by = serializers.CharField()
+    cancel_reason = serializers.CharField()
+    staff_reason = serializers.CharField()
+
+
+class BookingDataContact(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class BookingDataNeed(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class BookingDataAccessibility(serializers.Serializer):
+    needs = BookingDataNeed(many=True)
+    note = serializers.CharField()
+    consent_at = serializers.DateTimeField()
+
+
+class BookingDataConsentEvent(serializers.Serializer):
+    action = serializers.CharField()
+    source = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class BookingDataConsents(serializers.Serializer):
+    sms_consent = serializers.BooleanField()
+    sms_consent_at = serializers.DateTimeField(allow_null=True)
+    accessibility_consent_at = serializers.DateTimeField(allow_null=True)
+    events = BookingDataConsentEvent(many=True)
+
+
+class BookingDataAttendance(serializers.Serializer):
+    session = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class BookingDataHistory(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    by = serializers.ChoiceField(choices=["booker", "staff", "system"])
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class BookingDataMessage(serializers.Serializer):
+    template = serializers.CharField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class BookingDataOutput(serializers.Serializer):
+    """GET {api_url}data/: everything held about the booking (booking.services.booker_data)."""
+
+    generated_at = serializers.DateTimeField()
+    booking = BookingDataBooking()
+    contact = BookingDataContact()
+    accessibility = BookingDataAccessibility(allow_null=True)
+    consents = BookingDataConsents()
+    attendance = BookingDataAttendance(many=True)
+    history = BookingDataHistory(many=True)
+    messages = BookingDataMessage(many=True)

@@ -8,6 +8,11 @@ urlpatterns = [
     path("bookings/", bookings.BookingCreate.as_view(), name="api-bookings"),
     path("bookings/manage/<str:token>/", bookings.BookingManage.as_view(), name="api-booking-manage"),
     path(
+        "bookings/manage/<str:token>/data/",
+        bookings.BookingManageData.as_view(),
+        name="api-booking-manage-data",
+    ),
+    path(
         "bookings/manage/<str:token>/cancel/",
         bookings.BookingManageCancel.as_view(),
         name="api-booking-manage-cancel",

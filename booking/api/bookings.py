@@ -5,6 +5,7 @@ import json
 
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,11 +14,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.client_ip import client_ip
 from booking import access
 from booking.api.booking_serializers import (
     AttendanceInput,
     BookingChangeInput,
     BookingCreateInput,
+    BookingDataOutput,
     BookingOutput,
     MoveInput,
     ParticipantOutput,
@@ -30,6 +33,7 @@ from booking.api.throttles import BookingRateThrottle
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Attendance, Booking, Event, Session
 from booking.services import bookings as services
+from booking.services.booker_data import booking_data, booking_erase
 from booking.services.idempotency import (
     Replay,
     caller_scope,
@@ -103,7 +107,7 @@ class BookingCreate(APIView):
             return self._book(request)
         data = request.data  # malformed JSON is a 400 here, before any key is claimed
         outcome = idempotency_begin(
-            scope=caller_scope(request.user),
+            scope=caller_scope(request.user, address=client_ip(request)),
             key=key,
             fingerprint=request_fingerprint(method=request.method, path=request.path, data=data),
         )
@@ -146,10 +150,17 @@ class BookingCreate(APIView):
 
 
 class _ByToken(APIView):
-    """The booker's own booking, reached by its unguessable manage token alone."""
+    """The booker's own booking, reached by its unguessable manage token alone. Nothing of it
+    may be kept by a cache on the way (a shared computer's browser, a proxy): no-store, as the
+    manage page."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     def booking(self, token) -> Booking:
         booking = services.booking_by_manage_token(token)
@@ -176,6 +187,19 @@ class BookingManage(_ByToken):
         form.is_valid(raise_exception=True)
         changed = services.booking_change(booking=booking, **form.validated_data)
         return self.answer(changed, token)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token):
+        """Erase the booking and its personal data now (the seats are freed as by a cancel)."""
+        booking_erase(booking=self.booking(token))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BookingManageData(_ByToken):
+    @extend_schema(responses=BookingDataOutput)
+    def get(self, request, token):
+        """Everything held about this booking, for its booker."""
+        return Response(BookingDataOutput(booking_data(booking=self.booking(token))).data)
 
 
 class BookingManageCancel(_ByToken):
@@ -230,7 +254,9 @@ def _staff_answer(booking: Booking) -> dict:
 
 class SessionBookings(APIView):
     """Staff of the library and organisers: a session's participants with needs and
-    attendance (GET), or a booking on someone's behalf (POST)."""
+    attendance (GET, paginated), or a booking on someone's behalf (POST)."""
+
+    pagination_class = PageNumberPagination  # also tells the schema that GET is a page
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, description="comma-separated booking statuses")],
@@ -273,7 +299,7 @@ class SessionBookings(APIView):
         for booking_id, session_id in waiting:
             counters[session_id] = counters.get(session_id, 0) + 1
             positions[booking_id] = counters[session_id]
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(bookings, request, view=self)
         data = ParticipantOutput(page, many=True, context={"positions": positions}).data
         return paginator.get_paginated_response(data)

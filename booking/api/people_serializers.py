@@ -20,7 +20,9 @@ class CreatorOutput(serializers.ModelSerializer):
     genres = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     audiences = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     home_municipality = serializers.SerializerMethodField()
-    unavailable = UnavailabilityOutput(many=True, read_only=True)
+    # Not read_only: drf-spectacular marks read-only fields required, and anonymous answers
+    # leave this one out (PRIVATE). This serializer only ever answers.
+    unavailable = UnavailabilityOutput(many=True, required=False)
 
     PRIVATE = ("fee_sek", "fee_note", "f_tax", "vat_registered", "email", "phone", "unavailable")
 

@@ -96,7 +96,7 @@ class VisitRequestOutput(serializers.ModelSerializer):
     offered_creator = serializers.SerializerMethodField()
     wishes = serializers.SerializerMethodField()
     date_options = DateOptionOutput(many=True, read_only=True)
-    chosen_date_option = serializers.PrimaryKeyRelatedField(read_only=True)
+    chosen_date_option = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     audiences = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     languages = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     priority_groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)

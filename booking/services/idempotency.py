@@ -1,6 +1,10 @@
 """Safe retries: a request carrying an Idempotency-Key is done once; repeats get its answer.
 
-The key is scoped to the caller (its user id, or "anonymous"). The record is inserted in its
+The key is scoped to the caller: its user id, or for an anonymous caller its address (through
+backend.client_ip, the one trusted-proxy rule), so that another client sending the same key and
+body never gets someone else's answer with its manage_url. Anonymous keys must be at least
+ANONYMOUS_KEY_MIN_LENGTH characters, so that two people's random keys do not meet behind one
+address (a school's or a library's network). The record is inserted in its
 own short transaction BEFORE the work, so the unique constraint on (scope, key) decides which
 of two concurrent retries does the work; the other waits briefly for the first answer and
 otherwise gets a 409 idempotency_in_progress. "The same request" means the same method, path
@@ -20,12 +24,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidInput
+from booking.errors import IdempotencyInProgress, IdempotencyKeyReused, IdempotencyKeyTooShort, InvalidInput
 from booking.models import IdempotencyRecord
 
 WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.05
 KEY_MAX_LENGTH = 255
+ANONYMOUS_KEY_MIN_LENGTH = 16
+ANONYMOUS_PREFIX = "anonymous:"
 
 
 @dataclass
@@ -39,11 +45,14 @@ def request_fingerprint(*, method: str, path: str, data) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
-def caller_scope(user) -> str:
-    return f"user:{user.pk}" if getattr(user, "is_authenticated", False) else "anonymous"
+def caller_scope(user, *, address: str) -> str:
+    """A user's keys are theirs wherever they call from; an anonymous caller's are its address's."""
+    if getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return ANONYMOUS_PREFIX + address
 
 
-def _key_check(key: str) -> None:
+def _key_check(key: str, *, scope: str) -> None:
     if not key or len(key) > KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
         raise InvalidInput(
             errors=[
@@ -54,12 +63,22 @@ def _key_check(key: str) -> None:
                 }
             ]
         )
+    if scope.startswith(ANONYMOUS_PREFIX) and len(key) < ANONYMOUS_KEY_MIN_LENGTH:
+        raise IdempotencyKeyTooShort(
+            errors=[
+                {
+                    "pointer": "",
+                    "code": "idempotency_key_too_short",
+                    "detail": str(IdempotencyKeyTooShort.message),
+                }
+            ]
+        )
 
 
 def idempotency_begin(*, scope: str, key: str, fingerprint: str, now=None) -> IdempotencyRecord | Replay:
     """Claim the key for this request (returns the record: go and do the work), or return the
     first answer to replay. Raises IdempotencyKeyReused or IdempotencyInProgress."""
-    _key_check(key)
+    _key_check(key, scope=scope)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         now_at = now or timezone.now()

@@ -102,7 +102,9 @@ def bookings_due_count(*, now: datetime | None = None) -> int:
 def _token_placeholder(kind: str):
     """A per-row value for a token digest field that no SHA-256 hex digest can equal (it has
     colons) and that stays unique (it has the booking's id)."""
-    return Concat(Value(f"{PLACEHOLDER_PREFIX}:{kind}:"), Cast(F("pk"), CharField()), output_field=CharField())
+    return Concat(
+        Value(f"{PLACEHOLDER_PREFIX}:{kind}:"), Cast(F("pk"), CharField()), output_field=CharField()
+    )
 
 
 def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, int]:
@@ -252,3 +254,10 @@ def bookings_anonymise(
 def bookings_anonymise_due(now: datetime | None = None) -> int:
     """Anonymise every due booking, however long it takes. Returns how many were anonymised."""
     return bookings_anonymise(now=now).bookings
+
+
+def booking_anonymise_now(*, booking_id: int, now: datetime | None = None) -> bool:
+    """Anonymise one booking at once, exactly as it would be when it falls due: its booker asked
+    for it to be erased (booking.services.booker_data.booking_erase). False if it already was."""
+    done, _scrubbed = _anonymise_batch([booking_id], now=now or timezone.now())
+    return done == 1

@@ -125,7 +125,7 @@ class _Statements:
 def test_a_booking_costs_at_most_ten_queries(api_client, session):
     """Everything: the idempotency record, the seats, the booking and its outbox messages."""
     with _Statements() as statements:
-        response = post(api_client, body(session), HTTP_IDEMPOTENCY_KEY="budget-1")
+        response = post(api_client, body(session), HTTP_IDEMPOTENCY_KEY="budget-1-0123456789abcdef")
     assert response.status_code == 201
     assert len(statements.ours()) <= 5, statements.ours()  # the engine's share: 5
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
@@ -197,7 +197,7 @@ def test_a_booking_by_sms_and_email_costs_at_most_ten_queries(api_client, sessio
     from notifications.models import ConsentEvent, Notification
 
     with _Statements() as statements:
-        response = post(api_client, sms_and_email(session), HTTP_IDEMPOTENCY_KEY="budget-3")
+        response = post(api_client, sms_and_email(session), HTTP_IDEMPOTENCY_KEY="budget-3-0123456789abcdef")
     assert response.status_code == 201
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
     booking = Booking.objects.get(pk=response.json()["id"])
@@ -212,7 +212,9 @@ def test_a_number_that_said_stop_gets_no_sms_but_its_new_consent_is_recorded(api
 
     OptOut.objects.create(phone="+46701234567", source=OptOut.Source.SMS_KEYWORD, opted_out_at=timezone.now())
     with _Statements() as statements:
-        response = post(api_client, sms_and_email(session), HTTP_IDEMPOTENCY_KEY="budget-stop")
+        response = post(
+            api_client, sms_and_email(session), HTTP_IDEMPOTENCY_KEY="budget-stop-0123456789abcdef"
+        )
     assert response.status_code == 201
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
     rows = Notification.objects.filter(booking_id=response.json()["id"])
@@ -232,7 +234,9 @@ def test_a_booking_with_needs_and_a_note_costs_at_most_ten_queries(api_client, s
 
     codes = needs_codes(prepared=False, count=3)
     with _Statements() as statements:
-        response = post(api_client, body(session, **with_needs(codes)), HTTP_IDEMPOTENCY_KEY="budget-4")
+        response = post(
+            api_client, body(session, **with_needs(codes)), HTTP_IDEMPOTENCY_KEY="budget-4-0123456789abcdef"
+        )
     assert response.status_code == 201
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
     request = AccessibilityRequest.objects.get(booking_id=response.json()["id"])
@@ -261,7 +265,7 @@ def test_a_booking_with_a_need_staff_prepare_costs_at_most_ten_queries_and_tells
     plain = AccessibilityNeed.objects.filter(prepared_by_staff=False).first()
     payload = body(session, **with_needs([plain.code, interpreter.code], note="Teckenspråk, tack."))
     with _Statements() as statements:
-        response = post(api_client, payload, HTTP_IDEMPOTENCY_KEY="budget-5")
+        response = post(api_client, payload, HTTP_IDEMPOTENCY_KEY="budget-5-0123456789abcdef")
     assert response.status_code == 201
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
     told = Notification.objects.filter(template="staff_needs", booking_id=response.json()["id"])
@@ -280,7 +284,9 @@ def test_a_booking_by_sms_with_needs_staff_prepare_costs_at_most_ten_queries(api
     codes = needs_codes(prepared=False, count=2) + needs_codes(prepared=True, count=2)
     with _Statements() as statements:
         response = post(
-            api_client, sms_and_email(session, **with_needs(codes)), HTTP_IDEMPOTENCY_KEY="budget-6"
+            api_client,
+            sms_and_email(session, **with_needs(codes)),
+            HTTP_IDEMPOTENCY_KEY="budget-6-0123456789abcdef",
         )
     assert response.status_code == 201
     assert len(statements.sql) <= 10, "\n".join(statements.sql)
@@ -305,7 +311,9 @@ def test_a_series_booking_costs_the_same_whatever_its_number_of_sessions(api_cli
         event = series_event(room, sessions=sessions)
         payload = {"event": event.pk, "seats": 1, "name": "Bo", "email": "bo@example.se"}
         with _Statements() as statements:
-            response = post(api_client, payload, HTTP_IDEMPOTENCY_KEY=f"budget-series-{sessions}")
+            response = post(
+                api_client, payload, HTTP_IDEMPOTENCY_KEY=f"budget-series-{sessions}-0123456789abcdef"
+            )
         assert response.status_code == 201 and response.json()["status"] == "confirmed"
         assert list(event.sessions.values_list("seats_taken", flat=True)) == [1] * sessions
         reminders = Notification.objects.filter(booking_id=response.json()["id"], template="reminder")
@@ -336,7 +344,9 @@ def test_a_waiting_booking_by_sms_with_needs_costs_at_most_ten_queries(api_clien
     codes = needs_codes(prepared=True, count=1) + needs_codes(prepared=False, count=1)
     with _Statements() as statements:
         response = post(
-            api_client, sms_and_email(session, **with_needs(codes)), HTTP_IDEMPOTENCY_KEY="budget-7"
+            api_client,
+            sms_and_email(session, **with_needs(codes)),
+            HTTP_IDEMPOTENCY_KEY="budget-7-0123456789abcdef",
         )
     assert response.status_code == 201
     assert (response.json()["status"], response.json()["waitlist_position"]) == ("waitlisted", 1)

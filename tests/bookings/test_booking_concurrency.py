@@ -223,7 +223,10 @@ def test_concurrent_retries_with_one_key_make_one_booking(library):
         client = Client()
         barrier.wait()
         response = client.post(
-            "/api/v1/bookings/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="same-key-123"
+            "/api/v1/bookings/",
+            payload,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="same-key-123-0123456789",
         )
         return response.status_code, response.get("Idempotent-Replayed"), response.json()
 

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/bookings/"
 
 
-def send(client, data, key="key-1"):
-    return client.post(URL, json.dumps(data), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+KEY = "key-1-0123456789abcdef"  # anonymous keys are at least 16 characters
+
+
+def send(client, data, key=KEY, **extra):
+    return client.post(
+        URL, json.dumps(data), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **extra
+    )
 
 
 def payload(session, **fields):
@@ -65,10 +70,46 @@ def test_answers_are_forgotten_after_24_hours(api_client, session):
 
 
 def test_malformed_json_claims_no_key(api_client, session):
-    bad = api_client.post(URL, b"{", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    bad = api_client.post(URL, b"{", content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY)
     assert bad.status_code == 400 and not IdempotencyRecord.objects.exists()
 
 
 def test_an_unusable_key_is_a_400(api_client, session):
     assert send(api_client, payload(session), key="x" * 300).status_code == 400
     assert not Booking.objects.exists()
+
+
+def test_anonymous_keys_are_scoped_to_the_client_address(api_client, session):
+    """Another client sending the same key and body books for itself: a replay never shows
+    one person's booking (its manage_url) to another."""
+    first = send(api_client, payload(session), REMOTE_ADDR="192.0.2.10")
+    other = send(api_client, payload(session), REMOTE_ADDR="192.0.2.20")
+    assert first.status_code == other.status_code == 201
+    assert "Idempotent-Replayed" not in other
+    assert other.json()["manage_url"] != first.json()["manage_url"]
+    assert Booking.objects.count() == 2
+
+
+def test_the_same_address_gets_its_own_answer_again(api_client, session):
+    first = send(api_client, payload(session), REMOTE_ADDR="192.0.2.10")
+    again = send(api_client, payload(session), REMOTE_ADDR="192.0.2.10")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+
+
+def test_a_forwarded_header_from_the_client_does_not_change_its_scope(api_client, session, settings):
+    settings.NUM_PROXIES = 0
+    first = send(api_client, payload(session), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    again = send(api_client, payload(session), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert Booking.objects.count() == 1
+
+
+def test_a_short_anonymous_key_is_a_400_problem(api_client, session):
+    short = send(api_client, payload(session), key="key-1")
+    assert short.status_code == 400 and short["Content-Type"] == "application/problem+json"
+    assert short.json()["code"] == "idempotency_key_too_short"
+    assert not Booking.objects.exists() and not IdempotencyRecord.objects.exists()
+
+
+def test_staff_may_use_a_short_key(as_user, session, librarian):
+    assert send(as_user(librarian), payload(session), key="key-1").status_code == 201

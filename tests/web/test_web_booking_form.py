@@ -45,6 +45,18 @@ def test_a_double_submit_books_once_and_shows_the_same_confirmation(client, work
     assert Booking.objects.count() == 1
 
 
+def test_a_form_key_sent_from_another_address_never_shows_the_first_booking(client, workshop, session):
+    data = booking_data(session)
+    first = _book(client, workshop, data, REMOTE_ADDR="192.0.2.10")
+    assert client.get(first["Location"], REMOTE_ADDR="192.0.2.20").status_code == 404
+    other = _book(client, workshop, data, REMOTE_ADDR="192.0.2.20")
+    assert other.status_code == 302 and Booking.objects.count() == 2
+    mine = client.get(first["Location"], REMOTE_ADDR="192.0.2.10").content.decode()
+    theirs = client.get(other["Location"], REMOTE_ADDR="192.0.2.20").content.decode()
+    link = re.compile(r'href="http://[^"]+/b/([\w-]{20,})"')
+    assert link.search(mine).group(1) != link.search(theirs).group(1)
+
+
 def test_a_new_form_after_a_booking_books_again(client, workshop, session):
     _book(client, workshop, booking_data(session))
     _book(client, workshop, booking_data(session, key_suffix="again"))

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from backend.client_ip import client_ip
 from booking.errors import SessionCancelled
 from booking.models import AccessibilityNeed, Booking, Event, Session
 from web import links
@@ -135,7 +136,7 @@ def event_book(request, pk: int):
                 if refusal is not None:
                     form.add_error(None, str(refusal.message))
             if form.is_valid():
-                key = booking_submit(form=form, event=event)
+                key = booking_submit(form=form, event=event, address=client_ip(request))
                 if key:
                     return redirect("web:booked", pk=event.pk, key=key)
         status = 400
@@ -152,7 +153,7 @@ def event_book(request, pk: int):
 @never_cache
 def event_booked(request, pk: int, key: str):
     """What happened: confirmed, waitlisted (with the place in line) or offered; the links."""
-    record = confirmation_record(key)
+    record = confirmation_record(key, address=client_ip(request))
     if record is None:
         return render(request, "web/booked_gone.html", status=404)
     body = record.response_body or {}

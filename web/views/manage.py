@@ -1,10 +1,13 @@
 """The booker's own page, reached by the manage link alone: see the booking, change seats,
-cancel (after a confirmation step), claim an offered seat, stop SMS and start it again."""
+cancel (after a confirmation step), claim an offered seat, stop SMS and start it again, see and
+download everything held about the booking, and erase it (after a confirmation step)."""
 
 import contextlib
+import json
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +17,9 @@ from django.views.decorators.http import require_POST
 from booking.errors import DomainError
 from booking.models import Booking
 from booking.services import bookings
+from booking.services.booker_data import booking_data, booking_erase
 from booking.services.waitlist import waitlist_position
-from notifications.models import OptOut
+from notifications.models import ConsentEvent, Notification, OptOut
 from notifications.services import is_opted_out, sms_opt_out
 from web.events import event_texts
 from web.forms import SeatsChangeForm
@@ -155,3 +159,56 @@ def manage_sms_start(request, token: str):
         sms_resume(booking=booking)
     messages.success(request, _("Vi skickar sms till ditt nummer igen, till exempel påminnelser."))
     return redirect("web:manage", token=token)
+
+
+def _label(choices, value: str) -> str:
+    return str(dict(choices).get(value, value)) if value else ""
+
+
+def _readable(data: dict) -> dict:
+    """Labels beside the codes of booking_data, for the page (the JSON keeps the codes)."""
+    for message in data["messages"]:
+        message["channel_label"] = _label(Notification.Channel.choices, message["channel"])
+        message["status_label"] = _label(Notification.Status.choices, message["status"])
+    for event in data["consents"]["events"]:
+        event["action_label"] = _label(ConsentEvent.Action.choices, event["action"])
+    for entry in data["history"]:
+        entry["from_label"] = _label(Booking.Status.choices, entry["from_status"])
+        entry["to_label"] = _label(Booking.Status.choices, entry["to_status"])
+    held = data["booking"]
+    held["status_label"] = _label(Booking.Status.choices, held["status"])
+    held["language_label"] = _label(Booking.Language.choices, held["language"])
+    held["source_label"] = _label(Booking.Source.choices, held["source"])
+    return data
+
+
+@never_cache
+def manage_data(request, token: str):
+    """Everything held about the booking, as a page to read, with the JSON file to download."""
+    booking = _booking_or_404(token)
+    data = _readable(booking_data(booking=booking))
+    return render(request, "web/manage_data.html", _context(booking, token, data=data))
+
+
+@never_cache
+def manage_data_json(request, token: str):
+    booking = _booking_or_404(token)
+    body = json.dumps(booking_data(booking=booking), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lasrum-bokning-{booking.pk}.json"'
+    return response
+
+
+@never_cache
+def manage_erase(request, token: str):
+    """GET asks "are you sure?"; POST (with its CSRF token) erases and says it is done."""
+    booking = _booking_or_404(token)
+    if request.method == "POST":
+        booking_erase(booking=booking)
+        return redirect("web:erased")
+    return render(request, "web/manage_erase.html", _context(booking, token))
+
+
+@never_cache
+def erased(request):
+    return render(request, "web/manage_erased.html")
