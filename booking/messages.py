@@ -23,6 +23,10 @@ class Messenger(Protocol):
 
     def notify_visit_request(self, visit_request, transition: str, *, actor=None) -> None: ...
 
+    def messages_held_about(self, booking) -> list[dict]: ...
+
+    def consents_held_about(self, booking) -> list[dict]: ...
+
 
 _messenger: Messenger | None = None
 
@@ -58,3 +62,13 @@ def notify_event_cancelled(event) -> None:
 
 def notify_visit_request(visit_request, transition: str, *, actor=None) -> None:
     _current().notify_visit_request(visit_request, transition, actor=actor)
+
+
+def messages_held_about(booking) -> list[dict]:
+    """The messages sent or due to this booking's booker (template, channel, status, times)."""
+    return _current().messages_held_about(booking)
+
+
+def consents_held_about(booking) -> list[dict]:
+    """The SMS consent given and withdrawn for this booking (action, source, time)."""
+    return _current().consents_held_about(booking)

@@ -9,6 +9,6 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # The booking engine tells people things through its messages port; the outbox delivers.
         from booking import messages
-        from notifications import outbox
+        from notifications import port
 
-        messages.connect(outbox)
+        messages.connect(port)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from booking import messages
 from booking.models import AccessibilityRequest, AuditEvent, Booking
 from booking.services.audit import audit_record
 from booking.services.bookings import booking_cancel
@@ -71,30 +72,6 @@ def _history(booking: Booking) -> list[dict]:
     ]
 
 
-def _messages(booking: Booking) -> list[dict]:
-    from notifications.models import Notification
-
-    rows = Notification.objects.filter(booking=booking).order_by("created_at", "pk")
-    return [
-        {
-            "template": row.template,
-            "channel": row.channel,
-            "status": row.status,
-            "created_at": row.created_at,
-            "due_at": row.due_at,
-            "sent_at": row.sent_at,
-        }
-        for row in rows
-    ]
-
-
-def _consent_events(booking: Booking) -> list[dict]:
-    from notifications.models import ConsentEvent
-
-    rows = ConsentEvent.objects.filter(booking=booking).order_by("created_at", "pk")
-    return [{"action": row.action, "source": row.source, "at": row.created_at} for row in rows]
-
-
 def booking_data(*, booking: Booking, now: datetime | None = None) -> dict:
     """Everything held about this booking, for its booker (see the module's docstring)."""
     booking = Booking.objects.select_related("event__library", "session").get(pk=booking.pk)
@@ -138,13 +115,13 @@ def booking_data(*, booking: Booking, now: datetime | None = None) -> dict:
             "sms_consent": booking.sms_consent,
             "sms_consent_at": booking.sms_consent_at,
             "accessibility_consent_at": accessibility["consent_at"] if accessibility else None,
-            "events": _consent_events(booking),
+            "events": messages.consents_held_about(booking),
         },
         "attendance": [
             {"session": a.session_id, "status": a.status} for a in booking.attendances.order_by("session_id")
         ],
         "history": _history(booking),
-        "messages": _messages(booking),
+        "messages": messages.messages_held_about(booking),
     }
 
 

@@ -60,7 +60,7 @@ def test_healthz_is_503_when_the_sqlite_file_cannot_be_opened(tmp_path):
 def test_worker_probe_is_503_before_any_worker_was_seen(client):
     response = client.get("/healthz/worker")
     assert response.status_code == 503
-    assert response.json()["reason"] == "no worker has ever been seen"
+    assert response.json()["reason"] == "no worker has been seen"
 
 
 @pytest.mark.django_db
