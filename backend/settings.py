@@ -286,6 +286,11 @@ REST_FRAMEWORK = {
         else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "booking": None, **API_THROTTLE_RATES},
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.parsers.JSONParser",  # a body nested too deep is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

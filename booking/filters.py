@@ -7,10 +7,14 @@ that listing shows, ordered by their next session. Each filter takes one value; 
 filters given must match. `status` and `visibility` (staff) take comma-separated values.
 """
 
+from datetime import UTC, timedelta
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from booking.errors import InvalidFilter
 from booking.models import (
@@ -45,6 +49,27 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time whose offset is a real one (under ±16:00: PostgreSQL refuses more, and
+    no place on earth is further than ±14:00), given on to the database in UTC."""
+
+    MAX_OFFSET = timedelta(hours=16)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.utcoffset() is not None:
+            if abs(value.utcoffset()) >= self.MAX_OFFSET:
+                raise ValidationError(
+                    _("Tidszonens förskjutning måste vara mindre än 16 timmar."), code="invalid"
+                )
+            value = value.astimezone(UTC)
+        return value
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated choices: ?status=draft,published."""
 
@@ -68,16 +93,31 @@ class EventFilter(django_filters.FilterSet):
         field_name="priority_groups", queryset=PriorityGroup.objects.all(), label=_("Prioriterad grupp")
     )
     easy_to_read = StrictBooleanFilter(label=_("Lättläst"))
-    starts_after = django_filters.IsoDateTimeFilter(method="filter_starts_after", label=_("Från"))
-    starts_before = django_filters.IsoDateTimeFilter(method="filter_starts_before", label=_("Till"))
+    starts_after = BoundedIsoDateTimeFilter(method="filter_starts_after", label=_("Från"))
+    starts_before = BoundedIsoDateTimeFilter(method="filter_starts_before", label=_("Till"))
     q = django_filters.CharFilter(method="filter_text", max_length=100, label=_("Sök"))
     # Staff only (see booking.selectors.events.event_list): applied to the base queryset.
     status = ChoiceInFilter(choices=Event.Status.choices, method="filter_noop", label=_("Status"))
     visibility = ChoiceInFilter(choices=Event.Visibility.choices, method="filter_noop", label=_("Synlighet"))
 
+    # A parameter given without a value (?kind=) is refused, not silently ignored: a client
+    # that sends one meant something. The HTML listing drops empty parameters first (its "Alla").
+    refuse_blank = True
+
     class Meta:
         model = Event
         fields: list[str] = []
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if self.refuse_blank and self.is_bound:
+            for name in self.filters:
+                if name in self.data and not "".join(self.data.getlist(name)).strip():
+                    self.form.add_error(
+                        name, ValidationError(_("Ange ett värde, eller utelämna parametern."), code="blank")
+                    )
+                    valid = False
+        return valid
 
     def filter_noop(self, queryset, name, value):
         return queryset

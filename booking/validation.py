@@ -36,6 +36,9 @@ MESSAGES = {
     "name_too_long": _("Namnet får vara högst %(max)s tecken."),
     "name_control": _("Namnet innehåller tecken som inte går att använda."),
     "too_long": _("Texten får vara högst %(max)s tecken."),
+    "text_control": _(
+        "Texten innehåller tecken som inte går att använda (styrtecken, radbrytningar där de inte hör hemma eller tecken som vänder skrivriktningen)."
+    ),
 }
 
 
@@ -94,18 +97,28 @@ def name_clean(raw, *, pointer: str = "/name", max_length: int = NAME_MAX_LENGTH
 
 
 def text_clean(raw, *, pointer: str, max_length: int, multiline: bool = False) -> str:
-    """Free text (a school, a note): trimmed, bounded, control characters refused except line
-    breaks and tabs where multiline."""
+    """Every free text of the platform (a title, a description, a school, a note, a reason),
+    at the service boundary: trimmed, bounded, control characters and direction overrides
+    refused, line breaks and tabs allowed only where multiline (a CR/LF in a title breaks the
+    calendar feeds that carry it; an override spoofs names in staff lists, CSV and SMS)."""
     text = unicodedata.normalize("NFC", str(raw or "")).strip()
     allowed = "\n\r\t" if multiline else ""
     if _has_control(text, allowed=allowed):
-        _refuse(pointer, "name_control")
+        _refuse(pointer, "text_control")
     if len(text) > max_length:
         _refuse(pointer, "too_long", max=max_length)
     return text
 
 
+# The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they
+# reorder what a reader sees ("Anna" shown as something else in a staff list or a CSV).
+# Right-to-left scripts themselves need none of them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _has_control(text: str, *, allowed: str = "") -> bool:
-    # Cc: C0/C1 controls (NUL, ESC, line breaks); Cs: lone surrogates. Cf (format characters)
-    # stays allowed: emoji sequences and many scripts need the zero-width joiner.
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
+    # Cc: C0/C1 controls (NUL, ESC, line breaks); Cs: lone surrogates. Other Cf (format
+    # characters) stay allowed: emoji sequences and many scripts need the zero-width joiner.
+    return any(
+        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed) or ch in BIDI_CONTROLS for ch in text
+    )

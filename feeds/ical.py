@@ -24,6 +24,7 @@ compare the two over awkward text), so no client sees a difference.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
 
 from booking.models import Booking, Session, VisitDateOption
 from booking.models import Event as EventRow
+from booking.services.events import session_date_window
 
 TZID = "Europe/Stockholm"
 LOCAL = ZoneInfo(TZID)
@@ -86,13 +88,19 @@ _CONTINUATION = b"\r\n "
 _ESCAPES_KEPT_WITH_NEXT = b"\\^"  # TEXT backslash and RFC 6868 caret escapes
 
 
+# Control characters other than line breaks and tabs: never valid in a content line, so a text
+# that holds one (written before the services cleaned every text) loses it rather than the feed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def ical_text(value: str) -> str:
     """Escape a TEXT value: backslash, semicolon, comma and line breaks (as `\\n`).
 
     The same replacements in the same order as icalendar's own escaping (a literal `\\N` is
     read as a line break, and CRLF, LF and a lone CR all become `\\n`)."""
     return (
-        value.replace("\\N", "\n")
+        _CONTROL.sub("", value)
+        .replace("\\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
@@ -363,6 +371,7 @@ class FeedBuilder:
         self.chunks: list[bytes] = []
         self.first: datetime | None = None
         self.last: datetime | None = None
+        self.window = session_date_window()
 
     def _span(self, start: datetime, end: datetime) -> None:
         if self.first is None or start < self.first:
@@ -402,7 +411,15 @@ class FeedBuilder:
             if event is not None:  # else deleted between the two queries
                 self._add(key, event)
 
+    def _writable(self, start: datetime, end: datetime) -> bool:
+        """Whether a row's times lie in the window the services allow (a year back, three
+        ahead): a row outside it (year 9999, entered before the services checked) is left out
+        of the feed instead of failing it, and of its VTIMEZONE's years."""
+        return self.window[0] <= start <= self.window[1] and end <= self.window[1] + timedelta(days=1)
+
     def _add(self, key: SessionKey, event: EventRow) -> None:
+        if not self._writable(key.start, key.end):
+            return
         cancelled = key.status == Session.Status.CANCELLED or event.status == EventRow.Status.CANCELLED
         room_name = key.room_name if self.options.audience != "public" else None
         template_key = (key.event_id, room_name, cancelled)
@@ -514,6 +531,8 @@ class FeedBuilder:
 
     def add_date_option(self, option: VisitDateOption) -> None:
         """A visit request's proposed date: TENTATIVE until a creator accepts one."""
+        if not self._writable(option.start, option.end):
+            return
         self.option_chunks.append(
             vevent_bytes(
                 vevent_template(self.date_option_texts(option)),

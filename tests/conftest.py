@@ -63,6 +63,16 @@ def clear_cache() -> None:
 
 
 @pytest.fixture
+def clock_in_2029(time_machine):
+    """For tests written with fixed dates in 2030: the services accept sessions up to three
+    years ahead (booking.services.events.session_date_window), so their clock stands in
+    mid-2029 and keeps ticking."""
+    from datetime import UTC, datetime
+
+    time_machine.move_to(datetime(2029, 6, 1, 10, 0, tzinfo=UTC), tick=True)
+
+
+@pytest.fixture
 def postgres_only():
     if not settings.DATABASE_IS_POSTGRES:
         if os.environ.get("LASRUM_POSTGRES_PASS_FOLLOWS") == "1":

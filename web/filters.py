@@ -14,6 +14,7 @@ from booking.models import Event, Language
 
 
 class PublicEventFilter(EventFilter):
+    refuse_blank = False  # the form's "Alla" sends ?kind= : an empty choice means every one
     starts_after = django_filters.DateFilter(
         method="filter_from_date",
         label=_("Från och med"),

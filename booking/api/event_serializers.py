@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from booking.api.fields import CodeField
 from booking.models import (
     Audience,
     Creator,
@@ -41,7 +42,7 @@ class MunicipalityOut(serializers.Serializer):
 
 
 class RoomOut(serializers.ModelSerializer):
-    accessibility_features = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    accessibility_features = CodeField(many=True, read_only=True, slug_field="code")
 
     class Meta:
         model = Room
@@ -159,10 +160,10 @@ class EventOut(serializers.ModelSerializer):
     library = LibraryBriefOut()
     room = RoomBriefOut(allow_null=True)
     booking_closes_before = serializers.DurationField(format="iso-8601")
-    audiences = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    languages = serializers.SlugRelatedField(many=True, read_only=True, slug_field="tag")
-    priority_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    accessibility_features = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    audiences = CodeField(many=True, read_only=True, slug_field="code")
+    languages = CodeField(many=True, read_only=True, slug_field="tag")
+    priority_groups = CodeField(many=True, read_only=True, slug_field="code")
+    accessibility_features = CodeField(many=True, read_only=True, slug_field="code")
     creators = CreatorBriefOut(many=True)
     recurrence = serializers.SerializerMethodField()
     sessions = SessionOut(many=True)
@@ -224,7 +225,7 @@ class EventOut(serializers.ModelSerializer):
 
 
 def _codes(model, slug_field: str):
-    return serializers.SlugRelatedField(
+    return CodeField(
         many=True, required=False, slug_field=slug_field, queryset=model.objects.all()
     )
 
@@ -289,7 +290,7 @@ class EventFieldsIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    content_language = serializers.SlugRelatedField(
+    content_language = CodeField(
         slug_field="tag", queryset=Language.objects.all(), required=False
     )
     title_sv = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from booking import access
 from booking.api.event_serializers import StrictSerializer
+from booking.api.fields import CodeField
 from booking.models import Audience, Creator, CreatorUnavailability, Genre, Language, Municipality
 
 
@@ -77,20 +78,20 @@ class CreatorProfileIn(StrictSerializer):
     replaces the whole list of unavailable periods."""
 
     bio = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=True)
-    bio_language = serializers.SlugRelatedField(
+    bio_language = CodeField(
         slug_field="tag", queryset=Language.objects.all(), required=False
     )
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Creator.Role.choices), required=False, max_length=10
     )
-    languages = serializers.SlugRelatedField(
+    languages = CodeField(
         many=True, required=False, slug_field="tag", queryset=Language.objects.all()
     )
-    genres = serializers.SlugRelatedField(
+    genres = CodeField(
         many=True, required=False, slug_field="code", queryset=Genre.objects.all()
     )
-    audiences = serializers.SlugRelatedField(
+    audiences = CodeField(
         many=True, required=False, slug_field="code", queryset=Audience.objects.all()
     )
     home_municipality = serializers.PrimaryKeyRelatedField(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking import access
+from booking.api.fields import CodeKeyField
 from booking.models import (
     AccessibilityNeed,
     Audience,
@@ -22,7 +23,7 @@ MONEY = {"min_value": 0, "max_value": 10_000_000, "required": False, "allow_null
 
 
 def _codes(model, **kwargs):
-    return serializers.PrimaryKeyRelatedField(
+    return CodeKeyField(
         many=True, queryset=model.objects.all(), required=False, **kwargs
     )
 

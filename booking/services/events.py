@@ -37,6 +37,7 @@ from booking.errors import (
 from booking.models import Event, Library, Room, Session
 from booking.services.audit import audit_record
 from booking.services.recurrence import MAX_SESSIONS, localise, recurrence_expand, to_local_naive
+from booking.validation import text_clean
 
 __all__ = [
     "event_cancel",
@@ -153,9 +154,30 @@ def _check_room_capacity(room: Room | None, capacity: int, pointer: str = "/capa
         )
 
 
-def _check_time(start: datetime, end: datetime, pointer: str) -> None:
-    if start is None or end is None or timezone.is_naive(start) or timezone.is_naive(end):
+# Sessions lie within a year back and three years ahead: enough for entering last term and
+# planning the next ones, and never a date the calendar writers cannot handle (year 9999).
+SESSION_YEARS_BACK = 1
+SESSION_YEARS_AHEAD = 3
+
+
+def session_date_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The earliest and latest start a session may have, around `now`."""
+    now = now or timezone.now()
+    return now - timedelta(days=366 * SESSION_YEARS_BACK), now + timedelta(days=366 * SESSION_YEARS_AHEAD)
+
+
+def _check_time(start: datetime, end: datetime, pointer: str, *, now: datetime | None = None) -> None:
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
         raise _invalid(f"{pointer}/start", "invalid", _("Tiden måste anges med tidszon."))
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise _invalid(f"{pointer}/start", "invalid", _("Tiden måste anges med tidszon."))
+    earliest, latest = session_date_window(now)
+    if not earliest <= start <= latest:
+        raise _invalid(
+            f"{pointer}/start",
+            "start_out_of_range",
+            _("Ett tillfälle kan ligga högst ett år bakåt och tre år framåt i tiden."),
+        )
     if end <= start:
         raise _invalid(f"{pointer}/end", "end_before_start", _("Slutet måste vara efter starten."))
     if end - start > timedelta(days=1):
@@ -204,6 +226,22 @@ def _creators_ensure_free(
     )
 
 
+# The event's free texts: single-line titles, multi-line descriptions (text_clean decides).
+_SINGLE_LINE_TEXTS = ("title", "title_sv", "title_en", "sms_title")
+_MULTI_LINE_TEXTS = ("description", "description_sv", "description_en")
+
+
+def _texts_clean(fields: dict) -> dict:
+    """The event's texts in `fields`, cleaned by the one text cleaner (errors at their pointers)."""
+    for name in (*_SINGLE_LINE_TEXTS, *_MULTI_LINE_TEXTS):
+        if fields.get(name):
+            max_length = Event._meta.get_field(name).max_length or 20_000
+            fields[name] = text_clean(
+                fields[name], pointer=f"/{name}", max_length=max_length, multiline=name in _MULTI_LINE_TEXTS
+            )
+    return fields
+
+
 def _room_feature_ids(room: Room | None) -> set[int]:
     return set(room.accessibility_features.values_list("pk", flat=True)) if room is not None else set()
 
@@ -241,6 +279,8 @@ def event_create(
     if capacity is None or capacity < 1:
         raise _invalid("/capacity", "invalid", _("Antalet platser måste vara minst 1."))
     _check_room_capacity(room, capacity)
+    title = _texts_clean({"title": title})["title"]
+    _texts_clean(fields)
     if fields.get("sms_title") and (reason := sms_title_check(fields["sms_title"])):
         raise _invalid("/sms_title", "invalid_sms_title", reason)
 
@@ -260,6 +300,8 @@ def event_create(
         )
         pointer = "/recurrence"
         recurrence_fields = _recurrence_fields(recurrence)
+        for start, end in pairs:
+            _check_time(start, end, pointer)
     else:
         if len(sessions) > MAX_SESSIONS:
             raise _invalid(
@@ -348,6 +390,7 @@ def event_update(*, event: Event, actor, **fields) -> Event:
         raise TypeError(f"event_update got unknown fields: {sorted(unknown)}")
 
     before = {name: getattr(event, name) for name in (*SCALAR_FIELDS, "capacity", "room_id", "status")}
+    _texts_clean(fields)
     if fields.get("sms_title") and (reason := sms_title_check(fields["sms_title"])):
         raise _invalid("/sms_title", "invalid_sms_title", reason)
     if "status" in fields and fields["status"] != event.status:
@@ -494,6 +537,9 @@ def recurrence_replace(*, event: Event, actor, recurrence: dict, now: datetime |
         duration=recurrence["duration"],
         exdates=list(recurrence.get("exdates") or ()),
     )
+    for start, end in pairs:
+        if start >= now:
+            _check_time(start, end, "/recurrence", now=now)
     wanted = {start: end for start, end in pairs if start >= now}
     current = list(
         Session.objects.select_for_update()
@@ -552,6 +598,7 @@ def recurrence_replace(*, event: Event, actor, recurrence: dict, now: datetime |
 def event_cancel(*, event: Event, actor, reason: str = "", now: datetime | None = None) -> Event:
     """Cancel an event and all its scheduled sessions; every booker is told (outbox). Bookings
     keep their status (statistics count them); the sessions show as cancelled in the feeds."""
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
     _check_may_manage(actor, event.library_id)
@@ -681,6 +728,7 @@ def session_move(
 def session_cancel(*, session: Session, actor, reason: str = "", now: datetime | None = None) -> Session:
     """Cancel one session. It keeps its UID (feeds show it as cancelled rather than dropping
     it); SEQUENCE grows, as RFC 5546 asks of a cancellation; its bookers are told."""
+    reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
     now = now or timezone.now()
     session = Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session.pk)
     _check_may_manage(actor, session.event.library_id)

@@ -32,6 +32,7 @@ from booking.services.availability import creator_ensure_available, room_ensure_
 from booking.services.availability import lock_creator as _lock_creator  # creator, then room
 from booking.services.availability import lock_room as _lock_room
 from booking.services.events import event_cancel
+from booking.validation import text_clean
 
 S = VisitRequest.Status
 
@@ -168,6 +169,10 @@ def _apply(request: VisitRequest, fields: dict) -> dict:
     unknown = set(fields) - _PLAIN - set(_M2M) - {"date_options"}
     if unknown:
         raise _error(f"/{sorted(unknown)[0]}", _("Okänt fält."))
+    for name, multiline in (("title", False), ("notes", True)):
+        if fields.get(name):
+            max_length = VisitRequest._meta.get_field(name).max_length or 10_000
+            fields[name] = text_clean(fields[name], pointer=f"/{name}", max_length=max_length, multiline=multiline)
     for name in _PLAIN & set(fields):
         setattr(request, name, fields[name])
     return {name: fields[name] for name in _M2M if name in fields}
@@ -303,7 +308,7 @@ def allowed_transitions(*, visit_request: VisitRequest, user) -> list[str]:
 
 
 def _required_text(value: str | None, pointer: str) -> str:
-    value = (value or "").strip()
+    value = text_clean(value, pointer=pointer, max_length=2000, multiline=True)
     if not value:
         raise _error(pointer, _("Skriv en kort motivering."), "required")
     return value
@@ -425,7 +430,7 @@ def visit_request_accept(*, visit_request: VisitRequest, actor, date_option, now
 def visit_request_refuse(*, visit_request: VisitRequest, actor, note: str = "") -> VisitRequest:
     request = _begin(visit_request=visit_request, actor=actor, transition="refuse")
     refused = request.offered_creator_id
-    request.refuse_note = (note or "").strip()
+    request.refuse_note = text_clean(note, pointer="/note", max_length=2000, multiline=True)
     request.offered_creator = None
     return _finish(
         request=request,

@@ -69,3 +69,19 @@ def test_it_refuses_bad_names(raw, code):
     with pytest.raises(InvalidInput) as caught:
         name_clean(raw)
     assert caught.value.errors[0]["code"] == code
+
+
+@pytest.mark.parametrize("name", ["Anna \u202eannA", "Anna\u2066 Berg", "Anna\r\nBerg"])
+def test_direction_overrides_and_line_breaks_in_a_name_are_refused(name):
+    from booking.errors import InvalidInput
+    from booking.validation import name_clean
+
+    with pytest.raises(InvalidInput) as refused:
+        name_clean(name)
+    assert refused.value.errors[0]["pointer"] == "/name"
+
+
+def test_a_right_to_left_name_itself_is_welcome():
+    from booking.validation import name_clean
+
+    assert name_clean("  مريم   العلي ") == "مريم العلي"

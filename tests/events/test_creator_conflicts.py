@@ -16,6 +16,8 @@ from booking.services import visit_requests as visits
 from tests.events.conftest import event_body
 from tests.factories import make_creator, make_event, make_room
 
+pytestmark = pytest.mark.usefixtures("clock_in_2029")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 

@@ -11,7 +11,7 @@ from tests.events.conftest import event_body
 from tests.factories import make_event, make_room
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_in_2029")]
 
 
 def test_a_librarian_creates_an_event_and_gets_its_sessions_and_url(as_user, librarian, library, room):

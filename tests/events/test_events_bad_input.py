@@ -6,7 +6,7 @@ from booking.models import Event
 from tests.events.conftest import event_body
 from tests.factories import make_event
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_in_2029")]
 
 BAD_BODIES = [
     [],
@@ -37,6 +37,14 @@ BAD_BODIES = [
     {"audiences": "0-5"},
     {"easy_to_read": "perhaps"},
     {"status": "cancelled"},
+    # Found by the security review and the fuzzer: each was a 500 or a broken feed.
+    {"title": "Skriv\r\nDTSTART:20300101T000000"},
+    {"description": "Mörk\x1b[31m text"},
+    {"title": "Anna \u202eannA"},
+    {"audiences": ["\u0000abc"]},
+    {"languages": ["sv\u0000"]},
+    {"sessions": [{"start": "9999-12-31T10:00:00+01:00", "end": "9999-12-31T11:00:00+01:00"}]},
+    {"sessions": [{"start": "2035-04-02T18:00:00+02:00", "end": "2035-04-02T20:00:00+02:00"}]},
 ]
 
 

@@ -13,6 +13,8 @@ from booking.models import Event, Session
 from booking.services import events as services
 from tests.factories import make_room
 
+pytestmark = pytest.mark.usefixtures("clock_in_2029")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WHEN = datetime(2030, 9, 3, 18, tzinfo=STOCKHOLM)
 CLIENTS = 8

@@ -9,7 +9,7 @@ from booking.models import AuditEvent, Event, Session
 from tests.factories import make_event, make_room
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_in_2029")]
 WHEN = datetime(2030, 4, 2, 18, tzinfo=STOCKHOLM)
 
 

@@ -20,7 +20,7 @@ from feeds.links import (
 from tests.factories import make_event
 
 LOCAL = ZoneInfo("Europe/Stockholm")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_in_2029")]
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from booking.models import VisitRequest
 from tests.factories import make_event, make_room
 from tests.visits.conftest import VISIT_END, VISIT_START
 
+pytestmark = pytest.mark.usefixtures("clock_in_2029")
+
 PERSONAS = ["librarian", "other_librarian", "organiser", "creator_user", "anonymous"]
 REFUSED = {403, 404}
 

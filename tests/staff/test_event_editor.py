@@ -3,10 +3,13 @@ exception, previewed and saved through the events service."""
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.test import Client
 
 from booking.models import Event
 from tests.factories import make_room
+
+pytestmark = pytest.mark.usefixtures("clock_in_2029")
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

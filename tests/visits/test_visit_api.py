@@ -223,3 +223,21 @@ def test_the_list_takes_a_constant_number_of_queries(as_user, visit_in, request,
     for status in (S.DRAFT, S.SUBMITTED, S.APPROVED, S.DECLINED, S.WITHDRAWN):
         visit_in(status)
     assert count() == few
+
+
+@pytest.mark.parametrize("field", ["audiences", "languages"])
+def test_a_nul_byte_in_a_code_list_is_a_400_not_a_database_error(
+    as_user, librarian, library, room, creator, field
+):
+    response = as_user(librarian).post(
+        URL, body(library, room, creator, **{field: ["\u0000abc"]}), format="json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert not VisitRequest.objects.exists()
+
+
+def test_control_characters_in_the_notes_title_are_refused(as_user, librarian, library, room, creator):
+    response = as_user(librarian).post(URL, body(library, room, creator, title="Besök\r\nX"), format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/title"
