@@ -55,3 +55,35 @@ def test_a_key_rotation_with_reencrypt_keeps_every_note_readable(library, settin
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key dropped
     for booking in bookings:
         assert AccessibilityRequest.objects.get(booking=booking).note == NOTE
+
+
+def test_message_bodies_and_links_are_not_stored_in_plaintext_nor_shown_in_the_admin(
+    library, client, organiser
+):
+    from notifications.models import Notification
+
+    booking = _book(library)
+    message = Notification.objects.filter(booking=booking).first()
+    assert message is not None
+    Notification.objects.filter(pk=message.pk).update(
+        body="Din bokning: https://x.se/m/SECRETTOKEN", link="https://x.se/m/SECRETTOKEN"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body, link FROM notifications_notification")
+        raw = " ".join(value for row in cursor.fetchall() for value in row)
+    assert "SECRETTOKEN" not in raw
+    assert Notification.objects.get(pk=message.pk).link == "https://x.se/m/SECRETTOKEN"
+    from django.contrib.auth import get_user_model
+
+    client.force_login(
+        get_user_model().objects.create_superuser("root", "root@example.se", "a-long-test-password")
+    )
+    for url in [
+        "/admin/notifications/notification/",
+        f"/admin/notifications/notification/{message.pk}/change/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "SECRETTOKEN" not in page
+        assert "anna1@example.se" not in page
