@@ -86,9 +86,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_channel_display()} {self.template} #{self.pk} ({self.get_status_display()})"
-        )
+        return f"{self.get_channel_display()} {self.template} #{self.pk} ({self.get_status_display()})"
 
 
 class OptOut(models.Model):
