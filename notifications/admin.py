@@ -8,6 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
 
+HIDDEN_FIELDS = {"recipient", "body", "link"}
+
+
+def mask_contact(value: str) -> str:
+    """A contact with all but its first two and last two characters starred."""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
 
 class ProblemFilter(admin.SimpleListFilter):
     title = _("problem")
@@ -34,7 +43,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "due_at",
         "channel",
         "template",
-        "recipient",
+        "masked_recipient",
         "status",
         "status_reason",
         "error_code",
@@ -42,23 +51,27 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     list_filter = [ProblemFilter, "status", "channel", "template", "language"]
-    search_fields = ["recipient", "provider_id", "dedupe_key"]
+    search_fields = ["provider_id", "dedupe_key"]
     date_hierarchy = "due_at"
-    readonly_fields = [*(field.name for field in Notification._meta.fields), "text"]
+    # Body and link hold the booker's manage link (whoever reads them can act as the booker),
+    # and the recipient is personal data: none of them is shown in the clear.
+    exclude = sorted(HIDDEN_FIELDS)
+    readonly_fields = [
+        *(field.name for field in Notification._meta.fields if field.name not in HIDDEN_FIELDS),
+        "masked_recipient",
+        "text",
+    ]
+
+    @admin.display(description=_("mottagare"))
+    def masked_recipient(self, obj):
+        return mask_contact(obj.recipient)
 
     @admin.display(description=_("meddelandet"))
     def text(self, obj):
-        """A booker's message gets its text when it is sent; until then, a preview of it."""
-        if obj.body:
-            return obj.body
-        from notifications.outbox import compose
-
-        try:
-            subject, body = compose(obj)
-        except Exception:  # a preview must never break the page
+        """Only whether there is a text and how long it is: it holds the manage link."""
+        if not obj.body:
             return _("Skrivs när det skickas (mall %(template)s).") % {"template": obj.template}
-        preview = f"{subject}\n\n{body}" if subject else body
-        return _("Förhandsvisning (texten skrivs när det skickas):") + f"\n\n{preview}"
+        return _("Dold: innehåller bokarens länk (%(n)s tecken).") % {"n": len(obj.body)}
 
     def has_add_permission(self, request):
         return False

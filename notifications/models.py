@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.crypto import EncryptedTextField
+
 
 class Notification(models.Model):
     class Channel(models.TextChoices):
@@ -29,10 +31,10 @@ class Notification(models.Model):
     template = models.CharField(_("mall"), max_length=60)
     language = models.CharField(_("språk"), max_length=2, default="sv")
     subject = models.CharField(_("ämne"), max_length=200, blank=True)
-    body = models.TextField(_("text"), blank=True)
+    body = EncryptedTextField(_("text"), blank=True)
     # The booking's manage link as it went into the body. Only the token's hash is on the
     # booking, so later messages (an offer's claim link, a moved session) take it from here.
-    link = models.CharField(_("länk"), max_length=300, blank=True)
+    link = EncryptedTextField(_("länk"), max_length=300, blank=True)
     booking = models.ForeignKey(
         "booking.Booking",
         on_delete=models.CASCADE,
@@ -84,9 +86,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_channel_display()} {self.template} → {self.recipient} ({self.get_status_display()})"
-        )
+        return f"{self.get_channel_display()} {self.template} #{self.pk} ({self.get_status_display()})"
 
 
 class OptOut(models.Model):

@@ -49,6 +49,7 @@ from django.db.models import DateTimeField, Exists, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
+from backend.crypto import EncryptedTextField
 from notifications import recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut
 
@@ -449,14 +450,16 @@ def _insert(rows: list[Notification]) -> None:
     params = []
     for row in rows:
         row.created_at = row.updated_at = now
-        for field, is_datetime in fields:
+        for field, is_datetime, is_encrypted in fields:
             value = getattr(row, field.attname)
+            if is_encrypted:
+                value = field.get_prep_value(value)
             params.append(
                 ops.adapt_datetimefield_value(value) if is_datetime and value is not None else value
             )
-    columns = ", ".join(ops.quote_name(field.column) for field, _ in fields)
+    columns = ", ".join(ops.quote_name(field.column) for field, _, _ in fields)
     one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    on_conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    on_conflict = ops.on_conflict_suffix_sql([f for f, _, _ in fields], OnConflict.IGNORE, None, None)
     sql = (
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Notification._meta.db_table)} "
         f"({columns}) VALUES {', '.join([one_row] * len(rows))} {on_conflict}"
@@ -468,7 +471,7 @@ def _insert(rows: list[Notification]) -> None:
 @cache
 def _insert_fields() -> list[tuple]:
     return [
-        (field, isinstance(field, DateTimeField))
+        (field, isinstance(field, DateTimeField), isinstance(field, EncryptedTextField))
         for field in Notification._meta.concrete_fields
         if not field.primary_key
     ]

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.crypto import EncryptedTextField
+
 
 class Booking(models.Model):
     class Status(models.TextChoices):
@@ -155,7 +157,7 @@ class AccessibilityRequest(models.Model):
     needs = models.ManyToManyField(
         "booking.AccessibilityNeed", blank=True, related_name="+", verbose_name=_("behov")
     )
-    note = models.TextField(_("övrigt"), max_length=1000, blank=True)
+    note = EncryptedTextField(_("övrigt"), max_length=1000, blank=True)
     consent_at = models.DateTimeField(_("samtycke givet"))
 
     class Meta:
