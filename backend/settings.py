@@ -134,9 +134,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lasrum"}}
+# Several deployments (or a bench) sharing one Redis keep apart by key prefix and cluster name.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
 
 Q_CLUSTER = {
-    "name": "lasrum",
+    "name": env_str("Q_CLUSTER_NAME", "lasrum"),
     "workers": env_int("Q_WORKERS", 2),
     "timeout": 50,  # below retry, so a slow task is killed before it is handed out again
     "retry": 120,
