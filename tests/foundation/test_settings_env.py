@@ -272,7 +272,8 @@ def test_the_deploy_checks_pass_in_secure_mode_with_a_random_key():
     """`manage.py check --deploy --fail-level WARNING` as an operator runs it before going live."""
     from django.core.management.utils import get_random_secret_key
 
-    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' setting (Playwright), never a deployment's.
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         PRODUCTION_SECRETS, DJANGO_SECRET_KEY=get_random_secret_key(), DJANGO_SECURE="1", DJANGO_DEBUG="0"
     )
