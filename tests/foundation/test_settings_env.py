@@ -275,7 +275,11 @@ def test_the_deploy_checks_pass_in_secure_mode_with_a_random_key():
     # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' setting (Playwright), never a deployment's.
     env = {k: v for k, v in os.environ.items() if k not in CLEARED and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
-        PRODUCTION_SECRETS, DJANGO_SECRET_KEY=get_random_secret_key(), DJANGO_SECURE="1", DJANGO_DEBUG="0"
+        PRODUCTION_SECRETS,
+        DJANGO_SECRET_KEY=get_random_secret_key(),
+        DJANGO_SECURE="1",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOW_ASYNC_UNSAFE="",  # empty, so that nothing's setdefault() turns it on
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
