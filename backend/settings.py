@@ -94,6 +94,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lasrum.sqlite3'}")
 # Lets several test runs share one machine without sharing a test database.
 TEST_DB_SUFFIX = env_str("LASRUM_TEST_DB", "")
@@ -114,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["TEST"] = {"NAME": f"test_lasrum{TEST_DB_SUFFIX}"}
+    # A kept connection that the server dropped (restart, failover, pg_terminate_backend) is
+    # noticed at the start of the next request and replaced, instead of failing it with a 500
+    # (with DB_POOL, Django turns this into the pool's check of each connection it hands out).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django 5's psycopg connection pool per process (it needs CONN_MAX_AGE=0), and server-side
     # parameter binding; both off by default, measured in bench/booking_rush.py (README).
     if env_bool("DB_POOL", False):
