@@ -26,7 +26,7 @@ each fault took to heal (until the next success on that node, the next SMS sent)
 /healthz/worker during faults; and the checks — seats taken equal confirmed and offered seats,
 no booking half-written, every due reminder sent exactly once and none to an opted-out number,
 the booking throttle counted across both nodes (sequential requests). `run()` returns the
-checks for tests/foundation/test_stack.py; the exit status is 1 when one fails.
+checks (and --checks-json writes them for tests/foundation/test_stack.py); the exit status is 1 when one fails.
 """
 
 import argparse
@@ -629,5 +629,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=120.0, help="seconds of load (default 120)")
     parser.add_argument("--clients", type=int, default=8, help="client threads, half on each node")
+    parser.add_argument("--checks-json", type=Path, help="also write the checks to this file (tests)")
     args = parser.parse_args()
-    sys.exit(0 if ok(run(args.duration, clients=args.clients)) else 1)
+    checks = run(args.duration, clients=args.clients)
+    if args.checks_json:
+        args.checks_json.write_text(json.dumps(checks, default=str))
+    sys.exit(0 if ok(checks) else 1)
