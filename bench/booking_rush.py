@@ -36,6 +36,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -407,6 +409,10 @@ def _start_gunicorn(url: str) -> subprocess.Popen:
         "API_THROTTLE_RATES": "",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "booking-rush-bench-only",
+        # Production settings need the keys for personal data at rest (README: Keys).
+        "FIELD_ENCRYPTION_KEYS": os.environ.get("FIELD_ENCRYPTION_KEYS")
+        or Fernet.generate_key().decode("ascii"),
+        "CONTACT_HASH_KEY": os.environ.get("CONTACT_HASH_KEY") or "booking-rush-bench-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "AXES_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
