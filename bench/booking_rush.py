@@ -272,6 +272,9 @@ def _run_processes(target, args_for) -> tuple[float, int, int]:
     from django.db import connections
 
     connections.close_all()  # never share a connection with the children
+    for connection in connections.all():
+        if hasattr(connection, "close_pool"):  # nor a pool (DB_POOL): each child opens its own
+            connection.close_pool()
     ctx = mp.get_context("fork")
     barrier, queue = ctx.Barrier(PROCS * THREADS), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*args_for(i), barrier, queue)) for i in range(PROCS)]
