@@ -49,7 +49,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from notifications import outbox, schedule, services
+from notifications import outbox, redact, schedule, services
 from notifications.models import Notification, OptOut
 from notifications.sms import SmsOptedOut, SmsPermanent, SmsRetryable, SmsUnknownOutcome, get_backend
 
@@ -229,12 +229,14 @@ def _send_sms(notification: Notification, backend, now) -> str:
         services.sms_opt_out(notification.recipient, OptOut.Source.PROVIDER, booking=notification.booking)
         return _finish(notification, Status.SUPPRESSED, status_reason="opted_out", error_code=exc.code)
     except SmsPermanent as exc:
-        return _finish(notification, Status.FAILED, status_reason=exc.message, error_code=exc.code)
+        reason = redact.scrub(exc.message, notification.recipient)
+        return _finish(notification, Status.FAILED, status_reason=reason, error_code=exc.code)
     except SmsUnknownOutcome as exc:
-        _mine(notification).update(status_reason=f"{RECONCILE}{exc.message}"[:200], updated_at=now)
+        reason = redact.scrub(exc.message, notification.recipient)
+        _mine(notification).update(status_reason=f"{RECONCILE}{reason}"[:200], updated_at=now)
         return "unknown"
     except SmsRetryable as exc:
-        return _retry(notification, exc.message, exc.code, now)
+        return _retry(notification, redact.scrub(exc.message, notification.recipient), exc.code, now)
     return _sent(notification, result.provider_id, now)
 
 
@@ -251,6 +253,7 @@ def _send_email(notification: Notification, now) -> str:
         reply_to=reply_to,
         headers={"Auto-Submitted": "auto-generated"},
     )
+    message.notification_id = notification.pk  # for the console backend's log line; never sent
     if booking is not None and notification.template in ICS_TEMPLATES:
         from notifications.ics import booking_ics
 
@@ -258,7 +261,8 @@ def _send_email(notification: Notification, now) -> str:
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        return _finish(notification, Status.FAILED, status_reason=f"address refused: {exc}"[:200])
+        reason = redact.scrub(f"address refused: {exc}", notification.recipient)
+        return _finish(notification, Status.FAILED, status_reason=reason[:200])
     except (smtplib.SMTPException, OSError) as exc:
         return _retry(notification, f"mail server: {exc.__class__.__name__}", "", now)
     return _sent(notification, "", now)
