@@ -348,7 +348,7 @@ REMINDER_OFFSETS = parse_duration_list(env_str("REMINDER_OFFSETS", "24h,2h"))
 SMS_QUIET_HOURS = parse_quiet_hours(env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 DEFAULT_COUNTRY_CODE = env_str("DEFAULT_PHONE_REGION", "SE")
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "notifications.console_mail.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -7,15 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
+from notifications.redact import mask_contact
 
 HIDDEN_FIELDS = {"recipient", "body", "link"}
-
-
-def mask_contact(value: str) -> str:
-    """A contact with all but its first two and last two characters starred."""
-    if len(value) <= 4:
-        return "*" * len(value)
-    return value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
 class ProblemFilter(admin.SimpleListFilter):

@@ -70,6 +70,11 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
     dedupe_key = models.CharField(_("dedupliceringsnyckel"), max_length=200, unique=True)
     claimed_at = models.DateTimeField(_("hämtad av utskickaren"), null=True, blank=True)
+    # Which dispatch pass holds the row (notifications.dispatch): only that pass may hand it over.
+    claim = models.UUIDField(_("utskicksomgång"), null=True, blank=True, editable=False)
+    # The moment the row was handed to the provider (SMS gateway or mail server). A row in
+    # `sending` without it was never offered to anyone and can safely be sent again.
+    handed_at = models.DateTimeField(_("lämnat till leverantören"), null=True, blank=True)
     sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)

@@ -6,12 +6,14 @@ ValidityPeriod. Answers as Twilio's API reference documents: 201 with a Message 
 or an error body {"code", "message", "more_info", "status"} with the HTTP status.
 
 `script` (a list of error codes or HTTP statuses, consumed one per request) and `fail_numbers`
-(To → error code) choose errors; everything else is accepted.
+(To → error code) choose errors; everything else is accepted. `delay` (seconds) holds each
+answer back after the request is recorded in `attempts`, as a slow gateway would.
 """
 
 import base64
 import json
 import threading
+import time
 import uuid
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +40,7 @@ class FakeTwilio:
         self.attempts: list[dict] = []  # every authorised request, errors included
         self.script: list[int] = []
         self.fail_numbers: dict[str, int] = {}
+        self.delay = 0.0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -109,6 +112,8 @@ class FakeTwilio:
                 with fake.lock:
                     fake.attempts.append(form)
                     scripted = fake.script.pop(0) if fake.script else None
+                if fake.delay:
+                    time.sleep(fake.delay)
                 code = fake.fail_numbers.get(to) or scripted
                 if code:
                     return self._error(HTTP_TO_CODE.get(code, code), to)

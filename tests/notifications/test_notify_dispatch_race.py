@@ -86,15 +86,19 @@ def test_control_without_the_claim_messages_go_out_twice(region, fake_twilio, mo
     outbox_with_sms()
     gate = threading.Barrier(DISPATCHERS)
 
-    def unguarded_claim(*, now, limit=dispatch.CLAIM_BATCH):
+    def unguarded_claim(*, now, limit=dispatch.CLAIM_BATCH, claim=None):
         due = Notification.objects.filter(status="pending", due_at__lte=now).order_by("due_at", "pk")
         ids = list(due.values_list("pk", flat=True)[:limit])
         with contextlib.suppress(threading.BrokenBarrierError):  # a later batch finds the others gone
             gate.wait(timeout=5)  # every dispatcher has read before any of them marks
-        Notification.objects.filter(pk__in=ids).update(status="sending", claimed_at=timezone.now())
+        Notification.objects.filter(pk__in=ids).update(
+            status="sending", claim=claim, claimed_at=timezone.now()
+        )
         return list(Notification.objects.filter(pk__in=ids))
 
     monkeypatch.setattr(dispatch, "claim_due", unguarded_claim)
+    # Without the claim there is nothing for the hand-over to check either.
+    monkeypatch.setattr(dispatch, "hand_over", lambda notification, now=None: True)
     race(lambda: dispatch.dispatch_pass(batch=BOOKINGS))
     sent = Counter(request["StatusCallback"] for request in fake_twilio.requests)
     assert max(sent.values()) > 1

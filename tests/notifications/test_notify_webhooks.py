@@ -165,8 +165,10 @@ def test_a_crash_after_the_send_is_settled_by_the_report_not_by_sending_again(cl
     booking, token = make_booking(phone=phone_number(), sms_consent=True)
     outbox.notify_booking(booking, "confirmed", manage_token=token)
     notification = Notification.objects.get(booking=booking, template="confirmed", channel="sms")
-    # The dispatcher claimed it and called Twilio, then died before writing the provider id.
+    # The dispatcher claimed it, handed it over and called Twilio, then died before writing
+    # the provider id.
     (claimed,) = dispatch.claim_due(now=notification.due_at)
+    assert dispatch.hand_over(claimed)
     from notifications.sms import get_backend
 
     _subject, body = outbox.compose(claimed)
@@ -190,6 +192,7 @@ def test_a_send_stuck_without_a_result_is_flagged_for_reconciliation_not_resent(
     booking, token = make_booking(phone=phone_number(), sms_consent=True)
     outbox.notify_booking(booking, "confirmed", manage_token=token)
     (claimed,) = dispatch.claim_due(now=timezone.now())
+    assert dispatch.hand_over(claimed)  # the provider may have it: held, not sent again
     later = timezone.now() + dispatch.SENDING_STALE_AFTER + timedelta(minutes=1)
     outcomes = dispatch.dispatch_pass(now=later)
     claimed.refresh_from_db()
