@@ -218,7 +218,13 @@ def sessions_save(*, actor, event: Event, formset) -> None:
             raise refused(error, sessions=[f.prefix for f in new]) from error
         _rows_finish(actor, added, new)
     for form in edited:
-        session_save(actor=actor, session=form.instance, cleaned=form.cleaned_data, prefix=form.prefix)
+        session_save(
+            actor=actor,
+            session=form.instance,
+            cleaned=form.cleaned_data,
+            changed=set(form.changed_data),
+            prefix=form.prefix,
+        )
     _formset_done(formset, new, edited)
 
 
@@ -229,14 +235,19 @@ def _rows_finish(actor, sessions: list[Session], forms: list) -> None:
         session_save(actor=actor, session=session, cleaned=form.cleaned_data, prefix=form.prefix)
 
 
-def session_save(*, actor, session: Session, cleaned: dict, prefix: str = "") -> None:
+def session_save(*, actor, session: Session, cleaned: dict, changed=None, prefix: str = "") -> None:
     """One session's edit: a new time, place or capacity is session_move, a cancellation
-    session_cancel; what the row left as it was is not touched."""
+    session_cancel. Only the fields in `changed` (None: all) count: what the row left as it
+    was is not touched, even where the event's own change has just moved it."""
     current = Session.objects.get(pk=session.pk)
-    start, end = cleaned.get("start", current.start), cleaned.get("end", current.end)
-    room = cleaned.get("room", current.room)
-    capacity = cleaned.get("capacity")
-    status = cleaned.get("status", current.status)
+    given = {name: value for name, value in cleaned.items() if changed is None or name in changed}
+    if "start" in given or "end" in given:
+        given.setdefault("start", cleaned.get("start"))
+        given.setdefault("end", cleaned.get("end"))
+    start, end = given.get("start", current.start), given.get("end", current.end)
+    room = given.get("room", current.room)
+    capacity = given.get("capacity")
+    status = given.get("status", current.status)
     moved_in_time = (start, end) != (current.start, current.end)
     moved_place = (room.pk if room else None) != current.room_id
     new_capacity = capacity if capacity is not None and capacity != current.capacity else None

@@ -68,9 +68,6 @@ class SessionInlineForm(RefusalsFormMixin, forms.ModelForm):
             self.cleaned_data["capacity"] = self.instance.capacity or event.capacity
         super()._post_clean()
 
-    def validate_constraints(self):
-        pass  # seats taken against capacity: the services decide (and the database holds it)
-
 
 class SessionFormSet(BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
@@ -313,7 +310,9 @@ class SessionAdmin(ServiceSaveMixin, admin.ModelAdmin):
         return False  # a session is cancelled, never deleted: feeds and bookers must see it
 
     def save_model(self, request, obj, form, change):
-        session_save(actor=request.user, session=obj, cleaned=form.cleaned_data)
+        session_save(
+            actor=request.user, session=obj, cleaned=form.cleaned_data, changed=set(form.changed_data)
+        )
 
     def get_search_results(self, request, queryset, search_term):
         # The attendance inline on a booking looks sessions up: keep that cheap.
