@@ -292,3 +292,15 @@ def test_an_event_change_and_a_row_change_in_one_save_do_not_undo_each_other(org
     session.refresh_from_db()
     assert session.start == later and session.sequence == 1
     assert session.capacity == 3 and not session.capacity_overridden  # still follows the event
+
+
+def test_the_publish_action_publishes_through_the_service(organiser_client, library):
+    draft = make_event(room=make_room(library=library), status=Event.Status.DRAFT)
+    response = organiser_client.post(
+        reverse("admin:booking_event_changelist"), {"action": "publish", "_selected_action": [draft.pk]}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.PUBLISHED
+    audit = AuditEvent.objects.get(action="event_updated", object_id=str(draft.pk))
+    assert (audit.from_status, audit.to_status) == (Event.Status.DRAFT, Event.Status.PUBLISHED)
