@@ -1,5 +1,7 @@
-"""django-q2 task entry points for the booking engine (scheduled by notifications' migrations:
-offer expiry in 0003, retention and the idempotency purge in 0004)."""
+"""django-q2 task entry points for the booking engine, scheduled by booking/0012_schedules:
+offer expiry every minute, retention and the idempotency purge every hour. A task that moves
+gets a line in notifications/0008_schedules_moved's kind of migration, so deployed schedules
+keep finding it."""
 
 from booking.services.idempotency import idempotency_purge
 from booking.services.retention import bookings_anonymise

@@ -1,37 +1,21 @@
-"""django-q2 entry points, run by `python manage.py qcluster` on the schedules that migration
-0003 creates once (every minute). Each loads what it needs and calls a service."""
+"""notifications' django-q2 entry points, run by `python manage.py qcluster` on the schedules
+that migration 0003 creates once (every minute). Booking's tasks are in booking.tasks, with
+their schedules in booking's migrations."""
 
-import logging
 import os
 import socket
 from datetime import timedelta
 
 from django.utils import timezone
 
-logger = logging.getLogger("notifications.tasks")
+from notifications.dispatch import dispatch_pass
+from notifications.models import WorkerHeartbeat
 
 
 def dispatch_due() -> dict:
     """One dispatch pass (what `manage.py send_reminders` runs); safe to overlap with others."""
-    from notifications.dispatch import dispatch_pass
-
     heartbeat()
     return dict(dispatch_pass())
-
-
-def expire_offers() -> int:
-    """Pass unclaimed waitlist offers on (the booking engine decides how)."""
-    heartbeat()
-    try:
-        from booking.services.waitlist import offers_expire
-    except ImportError:
-        try:
-            from booking.tasks import expire_offers as offers_expire_task
-        except ImportError:
-            logger.warning("no offer expiry in the booking engine yet")
-            return 0
-        return offers_expire_task()
-    return offers_expire()
 
 
 def worker_name() -> str:
@@ -44,8 +28,6 @@ def worker_name() -> str:
 
 def heartbeat() -> None:
     """Tell /healthz/worker that a queue worker is alive."""
-    from notifications.models import WorkerHeartbeat
-
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(name=worker_name(), defaults={"seen_at": now})
     WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=7)).delete()  # workers gone

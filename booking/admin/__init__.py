@@ -1,6 +1,8 @@
 """The Django admin, for regional organisers: every model, in Swedish, with filters, search and
-inlines. Writes that must go through the domain rules (seats, state machines, notifications)
-are read-only here and done on the staff pages or through the API instead."""
+inlines. Events and sessions save through the events services (booking.admin.event_saves), so
+an edit here gets the API's checks, messages and audit entry; other writes that must go through
+the domain rules (seats, state machines, notifications) are read-only here and done on the staff
+pages or through the API instead."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

@@ -1,35 +1,30 @@
 """Events with their sessions inline, and sessions on their own.
 
-Seats taken are kept by the booking engine and are read-only here. A session moved or cancelled
-here gets a new calendar SEQUENCE and its bookers are told, as on the staff pages.
+Every save goes through the events services (booking.admin.event_saves): the same checks,
+waitlist fill, calendar SEQUENCE, messages to the bookers and audit entry as the API, and a
+refusal shows on its field. Seats taken are kept by the booking engine and are read-only here.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Min, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.admin.event_saves import (
+    RefusalsFormMixin,
+    ServiceSaveMixin,
+    event_add,
+    event_save,
+    session_save,
+    sessions_save,
+    with_refusals,
+)
 from booking.admin.people import CheckboxM2MMixin
+from booking.errors import DomainError
 from booking.models import Event, Session
-from notifications import outbox
-
-
-def session_before_save(session: Session, changed: set[str]) -> None:
-    """A new time or place is a new calendar SEQUENCE (RFC 5545); a cancellation gets its time."""
-    if changed & {"start", "end", "room"}:
-        session.sequence += 1
-    if "status" in changed and session.status == Session.Status.CANCELLED:
-        session.cancelled_at = timezone.now()
-
-
-def session_after_save(session: Session, changed: set[str]) -> None:
-    """Tell the bookers, through the outbox, in the admin's own transaction."""
-    if "status" in changed and session.status == Session.Status.CANCELLED:
-        outbox.notify_session_cancelled(session)
-    elif changed & {"start", "end", "room"}:
-        outbox.notify_session_moved(session)
+from booking.services.events import event_cancel, event_update
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -51,7 +46,7 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SessionInlineForm(forms.ModelForm):
+class SessionInlineForm(RefusalsFormMixin, forms.ModelForm):
     capacity = forms.IntegerField(
         label=_("antal platser"),
         min_value=1,
@@ -61,18 +56,7 @@ class SessionInlineForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["start", "end", "room", "capacity", "capacity_overridden", "status", "cancel_reason"]
-
-    def clean(self):
-        cleaned = super().clean()
-        capacity = cleaned.get("capacity")
-        if capacity is not None and self.instance.pk and capacity < self.instance.seats_taken:
-            self.add_error(
-                "capacity",
-                _("Det finns redan %(taken)d bokade platser: kapaciteten kan inte vara lägre.")
-                % {"taken": self.instance.seats_taken},
-            )
-        return cleaned
+        fields = ["start", "end", "room", "capacity", "status", "cancel_reason"]
 
     def _post_clean(self):
         # The capacity defaults to the event's; fill it before the model's own checks run. A
@@ -108,13 +92,18 @@ class SessionInline(admin.TabularInline):
         "cancel_reason",
         "sequence",
     ]
-    readonly_fields = ["seats_taken", "overbooked", "sequence"]
+    readonly_fields = ["capacity_overridden", "seats_taken", "overbooked", "sequence"]
     autocomplete_fields = ["room"]
     extra = 0
     show_change_link = True
+    can_delete = False  # a session is cancelled, never deleted: feeds and bookers must see it
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = with_refusals(kwargs.get("form", self.form), request)
+        return super().get_formset(request, obj, **kwargs)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(RefusalsFormMixin, forms.ModelForm):
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fieldsets
@@ -126,31 +115,9 @@ class EventForm(forms.ModelForm):
             # Cancelling tells every booker: that is the action "Ställ in", not a field edit.
             status.choices = [c for c in status.choices if c[0] != Event.Status.CANCELLED]
 
-    def clean(self):
-        cleaned = super().clean()
-        room, capacity = cleaned.get("room"), cleaned.get("capacity")
-        if room and capacity and capacity > room.capacity:
-            self.add_error(
-                "capacity",
-                _("Lokalen %(room)s har bara %(max)d platser.") % {"room": room.name, "max": room.capacity},
-            )
-        if capacity and self.instance.pk:
-            taken = (
-                self.instance.sessions.filter(capacity_overridden=False)
-                .aggregate(taken=Max("seats_taken"))
-                .get("taken")
-            )
-            if taken and capacity < taken:
-                self.add_error(
-                    "capacity",
-                    _("Ett tillfälle har redan %(taken)d bokade platser: kapaciteten kan inte vara lägre.")
-                    % {"taken": taken},
-                )
-        return cleaned
-
 
 @admin.register(Event)
-class EventAdmin(CheckboxM2MMixin, admin.ModelAdmin):
+class EventAdmin(ServiceSaveMixin, CheckboxM2MMixin, admin.ModelAdmin):
     form = EventForm
     list_display = [
         "title",
@@ -176,7 +143,7 @@ class EventAdmin(CheckboxM2MMixin, admin.ModelAdmin):
     ]
     search_fields = ["title", "title_sv", "title_en", "description", "library__name", "creators__name"]
     autocomplete_fields = ["library", "room", "creators", "languages"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "cancelled_at"]
+    readonly_fields = ["cancel_reason", "created_by", "created_at", "updated_at", "cancelled_at"]
     inlines = [SessionInline]
     actions = ["publish", "cancel"]
     fieldsets = [
@@ -264,46 +231,56 @@ class EventAdmin(CheckboxM2MMixin, admin.ModelAdmin):
     def session_count(self, obj):
         return obj._session_count
 
-    def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            obj.sessions.filter(capacity_overridden=False).update(capacity=obj.capacity)
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "library"] if obj is not None else fields  # events do not move library
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Session:
-            return super().save_formset(request, form, formset, change)
-        edited = [
-            (f.instance, set(f.changed_data))
-            for f in formset.forms
-            if f.instance.pk is not None and f.has_changed() and f not in formset.deleted_forms
-        ]
-        for session, changed in edited:
-            session_before_save(session, changed)
-        formset.save()
-        for session, changed in edited:
-            session_after_save(session, changed)
-        return None
+    def save_model(self, request, obj, form, change):
+        if change:
+            event_save(actor=request.user, event=obj, form=form)
+            obj.refresh_from_db()
+        # A new event is made with its sessions, in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        sessions = next((f for f in formsets if f.model is Session), None)
+        if not change:
+            event = event_add(actor=request.user, form=form, formset=sessions)
+            form.instance.pk = event.pk
+            form.instance._state.adding = False
+            form.instance.refresh_from_db()
+        elif sessions is not None:
+            sessions_save(actor=request.user, event=form.instance, formset=sessions)
+        for formset in formsets:
+            if formset is not sessions:
+                self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Publicera markerade utkast"))
     def publish(self, request, queryset):
-        count = queryset.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
+        count = 0
+        for event in queryset.filter(status=Event.Status.DRAFT):
+            try:
+                event_update(event=event, actor=request.user, status=Event.Status.PUBLISHED)
+            except DomainError as error:
+                self.message_user(request, f"{event}: {error}", messages.ERROR)
+                continue
+            count += 1
         self.message_user(request, _("%(count)d evenemang publicerade.") % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Ställ in markerade evenemang (bokade meddelas)"))
     def cancel(self, request, queryset):
-        from booking.services.events import event_cancel
-
         count = 0
         for event in queryset.exclude(status=Event.Status.CANCELLED):
-            event_cancel(event=event, actor=request.user, reason=str(_("Inställt av administratör")))
+            try:
+                event_cancel(event=event, actor=request.user, reason=str(_("Inställt av administratör")))
+            except DomainError as error:
+                self.message_user(request, f"{event}: {error}", messages.ERROR)
+                continue
             count += 1
         self.message_user(request, _("%(count)d evenemang inställda.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ServiceSaveMixin, admin.ModelAdmin):
     list_display = ["event", "start", "end", "room", "capacity", "seats_taken", "status"]
     list_select_related = ["event", "room__library"]
     list_filter = [WhenFilter, "status", "event__kind", "event__library__municipality"]
@@ -312,6 +289,7 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["room"]
     readonly_fields = [
         "event",
+        "capacity_overridden",
         "seats_taken",
         "overbooked",
         "uid",
@@ -328,11 +306,13 @@ class SessionAdmin(admin.ModelAdmin):
         kwargs.setdefault("form", SessionInlineForm)
         return super().get_form(request, obj, **kwargs)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a session is cancelled, never deleted: feeds and bookers must see it
+
     def save_model(self, request, obj, form, change):
-        changed = set(form.changed_data) if change else set()
-        session_before_save(obj, changed)
-        super().save_model(request, obj, form, change)
-        session_after_save(obj, changed)
+        session_save(
+            actor=request.user, session=obj, cleaned=form.cleaned_data, changed=set(form.changed_data)
+        )
 
     def get_search_results(self, request, queryset, search_term):
         # The attendance inline on a booking looks sessions up: keep that cheap.

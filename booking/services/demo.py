@@ -5,7 +5,9 @@ Idempotent by natural keys (a room by library and name, a creator by name, an ev
 and library): running it again adds nothing twice, and tops up, so that each demo event whose
 sessions have all passed gets a new edition in the coming weeks. The people are invented and
 say so ("(fiktiv)"); libraries without a known street address keep a blank one, so the pages
-say "adress saknas" rather than show an invented address.
+say "adress saknas" rather than show an invented address. Events and their sessions are made
+through the events services (event_create, recurrence_replace, sessions_add), so the demo keeps
+the rules an organiser's events keep (free rooms, free creators, room capacity, audit).
 
 A few bookings make the staff pages worth looking at (participant lists, a full session with a
 waitlist, a need to prepare): plainly invented people ("Exempel Person"), e-mail at example.org
@@ -42,6 +44,7 @@ from booking.models import (
     VenueFeature,
 )
 from booking.services.bookings import booking_create
+from booking.services.events import event_create, recurrence_replace, room_is_free, sessions_add
 from booking.services.reference import region_load
 from booking.validation import phone_normalize
 
@@ -222,71 +225,67 @@ def creators_ensure(result: DemoResult, specs: list[CreatorSpec]) -> dict[str, C
     return creators
 
 
-def _room_is_free(room: Room, start: datetime, end: datetime) -> bool:
-    return not Session.objects.filter(
-        room=room, start__lt=end, end__gt=start, status=Session.Status.SCHEDULED
-    ).exists()
-
-
 def _first_free_day(spec: EventSpec, room: Room, first_day: date) -> date:
     """The first day from first_day on when every session of the spec finds the room free."""
     for shift in range(60):
         day = first_day + timedelta(days=shift)
         starts = [_local(day + timedelta(days=spec.every_days * n), spec.at) for n in range(spec.sessions)]
-        if all(_room_is_free(room, s, s + timedelta(minutes=spec.minutes)) for s in starts):
+        if all(room_is_free(room=room, start=s, end=s + timedelta(minutes=spec.minutes)) for s in starts):
             return day
     return first_day
 
 
-def _sessions_add(event: Event, spec: EventSpec, room: Room, first_day: date) -> int:
+def _schedule(spec: EventSpec, room: Room, first_day: date) -> dict:
+    """The sessions of an edition, for the events service: a rule for a series, else one time."""
     day = _first_free_day(spec, room, first_day)
-    first = _local(day, spec.at)
+    if spec.sessions == 1:
+        start = _local(day, spec.at)
+        return {"sessions": [{"start": start, "end": start + timedelta(minutes=spec.minutes)}]}
     if spec.every_days % 7 == 0:
         rule = f"FREQ=WEEKLY;INTERVAL={spec.every_days // 7};COUNT={spec.sessions}"
     else:
         rule = f"FREQ=DAILY;INTERVAL={spec.every_days};COUNT={spec.sessions}"
-    event.recurrence_rule = rule if spec.sessions > 1 else ""
-    event.recurrence_dtstart = first if spec.sessions > 1 else None
-    event.recurrence_duration = timedelta(minutes=spec.minutes) if spec.sessions > 1 else None
-    event.save(update_fields=["recurrence_rule", "recurrence_dtstart", "recurrence_duration", "updated_at"])
-    for n in range(spec.sessions):
-        start = _local(day + timedelta(days=spec.every_days * n), spec.at)
-        Session.objects.create(
-            event=event,
-            start=start,
-            end=start + timedelta(minutes=spec.minutes),
-            room=room,
-            capacity=event.capacity,
-        )
-    return spec.sessions
+    dtstart = datetime.combine(day, spec.at)  # local wall-clock time, as the rule wants it
+    return {"recurrence": {"rrule": rule, "dtstart": dtstart, "duration": timedelta(minutes=spec.minutes)}}
 
 
-def _event_create(spec: EventSpec, library: Library, room: Room, creators: dict[str, Creator]) -> Event:
-    event = Event.objects.create(
+def _event_create(
+    spec: EventSpec, library: Library, room: Room, creators: dict[str, Creator], first_day: date
+) -> Event:
+    return event_create(
+        actor=None,
+        library=library,
         kind=spec.kind,
         title=spec.title,
+        capacity=min(spec.capacity, room.capacity),
+        room=room,
+        status=spec.status,
         description=spec.description,
         content_language=spec.content_language,
         title_sv=spec.title_sv,
         description_sv=spec.description_sv,
         title_en=spec.title_en,
         sms_title=spec.sms_title,
-        library=library,
-        room=room,
-        capacity=min(spec.capacity, room.capacity),
         max_seats_per_booking=spec.max_seats_per_booking,
         booking_mode=spec.booking_mode,
         waitlist_mode=spec.waitlist_mode,
         visibility=spec.visibility,
-        status=spec.status,
         easy_to_read=spec.easy_to_read,
+        creators=[creators[name] for name in spec.creators],
+        audiences=list(Audience.objects.filter(code__in=spec.audiences)),
+        priority_groups=list(PriorityGroup.objects.filter(code__in=spec.priority_groups)),
+        languages=list(Language.objects.filter(tag__in=spec.languages)),
+        **_schedule(spec, room, first_day),
     )
-    event.creators.set([creators[name] for name in spec.creators])
-    event.audiences.set(Audience.objects.filter(code__in=spec.audiences))
-    event.priority_groups.set(PriorityGroup.objects.filter(code__in=spec.priority_groups))
-    event.languages.set(Language.objects.filter(tag__in=spec.languages))
-    event.accessibility_features.set(room.accessibility_features.all())
-    return event
+
+
+def _edition_add(event: Event, spec: EventSpec, room: Room, first_day: date) -> None:
+    """A new edition of an event whose sessions have all passed: its rule again, or one more time."""
+    schedule = _schedule(spec, room, first_day)
+    if "recurrence" in schedule:
+        recurrence_replace(event=event, actor=None, recurrence=schedule["recurrence"])
+    else:
+        sessions_add(event=event, actor=None, sessions=schedule["sessions"])
 
 
 def events_ensure(
@@ -311,13 +310,14 @@ def events_ensure(
             continue
         first_day = today + timedelta(days=spec.days)
         if event is None:
-            event = _event_create(spec, room.library, room, creators)
+            event = _event_create(spec, room.library, room, creators, first_day)
             result.events_created += 1
-            result.sessions_created += _sessions_add(event, spec, room, first_day)
+            result.sessions_created += spec.sessions
             progress(f"{spec.title} ({room.library.name})")
         else:
             # A new edition: the same event, new sessions in the coming weeks.
-            result.sessions_created += _sessions_add(event, spec, room, first_day)
+            _edition_add(event, spec, room, first_day)
+            result.sessions_created += spec.sessions
             result.events_topped_up += 1
             progress(f"{spec.title}: new sessions")
 

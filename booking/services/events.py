@@ -48,6 +48,7 @@ __all__ = [
     "room_is_free",
     "session_cancel",
     "session_move",
+    "sessions_add",
     "sms_title_check",
 ]
 
@@ -619,6 +620,38 @@ def event_cancel(*, event: Event, actor, reason: str = "", now: datetime | None 
     messages.notify_event_cancelled(event)
     _audit(actor, "event_cancelled", event, from_status=previous, to_status=event.status, reason=reason)
     return event
+
+
+@transaction.atomic
+def sessions_add(*, event: Event, actor, sessions: list[dict]) -> list[Session]:
+    """New sessions ([{start, end}], aware) for an existing event, in its room and with its
+    capacity, checked as when the event was created: times, its creators free, the room free.
+    Nobody is told: nobody has booked them yet."""
+    event = Event.objects.select_for_update(of=("self",)).select_related("room", "library").get(pk=event.pk)
+    _check_may_manage(actor, event.library_id)
+    if event.status == Event.Status.CANCELLED:
+        raise InvalidTransition(_("Evenemanget är inställt och kan inte ändras."))
+    if len(sessions) > MAX_SESSIONS:
+        raise _invalid(
+            "/sessions", "too_many_sessions", _("Högst %(max)s tillfällen.") % {"max": MAX_SESSIONS}
+        )
+    pairs = [(item.get("start"), item.get("end")) for item in sessions]
+    for index, (start, end) in enumerate(pairs):
+        _check_time(start, end, f"/sessions/{index}")
+    creators = list(event.creators.values_list("pk", flat=True))
+    _creators_ensure_free(
+        creators, pairs, event=event, library=event.library, pointers=["/sessions"] * len(creators)
+    )
+    _lock_room(event.room)
+    _check_rooms_free(event.room, pairs, pointer="/sessions")
+    added = Session.objects.bulk_create(
+        [
+            Session(event=event, start=start, end=end, room=event.room, capacity=event.capacity)
+            for start, end in pairs
+        ]
+    )
+    _audit(actor, "sessions_added", event, data={"sessions": [s.start.isoformat() for s in added]})
+    return added
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 """Create the worker's schedules once. A schedule's name is not unique in django-q2, so creating
-them when a worker starts would duplicate them across workers; a migration runs once."""
+them when a worker starts would duplicate them across workers; a migration runs once.
+
+Only notifications' own schedules: booking's (the offer expiry, once made here as
+notifications.tasks.expire_offers) are created by booking/0012_schedules."""
 
 from django.db import migrations
 
 SCHEDULES = [
     ("notifications.dispatch_due", "notifications.tasks.dispatch_due"),
-    ("booking.expire_offers", "notifications.tasks.expire_offers"),
     ("notifications.heartbeat", "notifications.tasks.heartbeat"),
 ]
 

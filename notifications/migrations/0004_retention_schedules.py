@@ -1,26 +1,8 @@
-"""Schedules for personal-data retention, created once like 0003's: every hour, anonymise the
-bookings of events that ended RETENTION_DAYS_AFTER_EVENT days ago (booking.services.retention;
-each run stops after 40 s and the next goes on), and forget expired Idempotency-Key answers
-(they can hold a booking's tokens)."""
+"""Once the retention schedules (booking.tasks.anonymise_bookings and
+purge_idempotency_records); they are booking's, and booking/0012_schedules creates them now.
+Kept, empty, because later migrations depend on it and databases have it applied."""
 
 from django.db import migrations
-
-SCHEDULES = [
-    ("booking.anonymise_bookings", "booking.tasks.anonymise_bookings"),
-    ("booking.purge_idempotency_records", "booking.tasks.purge_idempotency_records"),
-]
-
-
-def create(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    for name, func in SCHEDULES:
-        if not Schedule.objects.filter(name=name).exists():
-            Schedule.objects.create(name=name, func=func, schedule_type="H", repeats=-1)
-
-
-def remove(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.filter(name__in=[name for name, _ in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):
@@ -29,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create, remove)]
+    operations = []

@@ -222,3 +222,49 @@ def test_the_demo_librarian_sees_participants_and_a_need_to_prepare(client, sett
     session = Booking.objects.get(name="Esimerkki Henkilö").session
     participants = client.get(f"/personal/tillfallen/{session.pk}/deltagare/").content.decode()
     assert "Exempel Person" in participants and "Prova Provsdotter" in participants
+
+
+def test_make_runs_seed_demo_on_a_fresh_sqlite_database_twice(tmp_path):
+    """What `make run` does (migrate, then seed_demo), in its own process on a new SQLite file;
+    the second run adds nothing. The demo is made through the events and booking services."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    database = tmp_path / "fresh.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    root = Path(__file__).resolve().parents[2]
+
+    def manage(*args) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return done.stdout
+
+    def rows() -> dict:
+        with sqlite3.connect(database) as db:
+            tables = ("booking_event", "booking_session", "booking_booking", "notifications_notification")
+            return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables}  # noqa: S608
+
+    manage("migrate", "--noinput")
+    first = manage("seed_demo")
+    assert "demo-organiser" in first
+    seeded = rows()
+    assert seeded["booking_event"] >= 15 and seeded["booking_booking"] >= 8
+    with sqlite3.connect(database) as db:
+        assert (
+            db.execute("SELECT COUNT(*) FROM booking_auditevent WHERE action='event_created'").fetchone()[0]
+            == (seeded["booking_event"])
+        )
+    second = manage("seed_demo")
+    assert "0 events, 0 sessions and 0 bookings added" in second
+    assert rows() == seeded

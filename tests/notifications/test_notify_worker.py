@@ -35,7 +35,6 @@ def test_the_migration_creates_each_schedule_once_every_minute():
     schedules = Schedule.objects.filter(func__startswith="notifications.tasks.")
     assert sorted(schedules.values_list("func", flat=True)) == [
         "notifications.tasks.dispatch_due",
-        "notifications.tasks.expire_offers",
         "notifications.tasks.heartbeat",
     ]
     assert {(s.schedule_type, s.minutes, s.repeats) for s in schedules} == {(Schedule.MINUTES, 1, -1)}
