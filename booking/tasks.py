@@ -1,6 +1,6 @@
-"""django-q2 task entry points for the booking engine, scheduled by booking/0012_schedules:
+"""django-q2 task entry points for the booking engine, scheduled by booking/0007_schedules:
 offer expiry every minute, retention and the idempotency purge every hour. A task that moves
-gets a line in notifications/0008_schedules_moved's kind of migration, so deployed schedules
+gets a line in notifications/0007_schedules_moved's kind of migration, so deployed schedules
 keep finding it."""
 
 from booking.services.idempotency import idempotency_purge

@@ -2,7 +2,7 @@
 them when a worker starts would duplicate them across workers; a migration runs once.
 
 Only notifications' own schedules: booking's (the offer expiry, once made here as
-notifications.tasks.expire_offers) are created by booking/0012_schedules."""
+notifications.tasks.expire_offers) are created by booking/0007_schedules."""
 
 from django.db import migrations
 

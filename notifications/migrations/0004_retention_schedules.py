@@ -1,5 +1,5 @@
 """Once the retention schedules (booking.tasks.anonymise_bookings and
-purge_idempotency_records); they are booking's, and booking/0012_schedules creates them now.
+purge_idempotency_records); they are booking's, and booking/0007_schedules creates them now.
 Kept, empty, because later migrations depend on it and databases have it applied."""
 
 from django.db import migrations

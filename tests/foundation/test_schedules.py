@@ -35,8 +35,8 @@ def test_each_app_schedules_its_own_tasks_each_once():
 
 
 def test_a_deployed_schedule_of_a_moved_task_is_rewritten_and_keeps_its_timing():
-    moved = importlib.import_module("notifications.migrations.0008_schedules_moved")
-    booking_schedules = importlib.import_module("booking.migrations.0012_schedules")
+    moved = importlib.import_module("notifications.migrations.0007_schedules_moved")
+    booking_schedules = importlib.import_module("booking.migrations.0007_schedules")
     # A database from before the move: the expiry scheduled as notifications' task, retimed by
     # an operator, plus one an operator made under another name.
     Schedule.objects.filter(name="booking.expire_offers").update(

@@ -18,7 +18,7 @@ def rewrite(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0005_encrypt_bodies_and_links"),
+        ("notifications", "0006_outbox_handover"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 

@@ -2,7 +2,7 @@
 migration makes them rather than a starting worker): offers expire every minute; retention and
 the idempotency purge every hour. A database that has them already (notifications' migrations
 made them before booking owned its tasks) keeps them as they are, timing and all; their `func`
-is rewritten by notifications/0008_schedules_moved."""
+is rewritten by notifications/0007_schedules_moved."""
 
 from django.db import migrations
 
