@@ -18,7 +18,9 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact
 
 __all__ = ["EncryptedTextField", "InvalidToken", "contact_digest", "decrypt", "encrypt", "reencrypt"]
 
@@ -63,13 +65,31 @@ def contact_digest(value: str) -> str:
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+class _ExactEmpty(Exact):
+    """`field=""` on an encrypted column, the one comparison that means something (an empty
+    text stays empty). Any other value would silently match nothing: refused, loudly."""
+
+    def get_prep_lookup(self):
+        if self.rhs != "":
+            raise FieldError("An encrypted column is compared with '' only: find rows by a digest")
+        return super().get_prep_lookup()
+
+
 class EncryptedTextField(models.TextField):
     """A text column whose value is stored as a Fernet token and read back as text.
 
     Only `isnull` and equality with "" make sense in queries: every encryption of the same text
-    differs. Use a digest column beside it (contact_digest) to find rows by value."""
+    differs, so other lookups raise FieldError instead of matching nothing. Use a digest column
+    beside it (contact_digest) to find rows by value."""
 
     description = "Text encrypted at rest (Fernet)"
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return _ExactEmpty
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        return None  # Django answers FieldError: unsupported lookup
 
     def from_db_value(self, value, expression, connection):
         if value is None:

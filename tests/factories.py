@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from booking.models import Creator, Event, Library, Room, Session, StaffRole
+from booking.models import Booking, Creator, Event, Library, Room, Session, StaffRole
 
 _counter = itertools.count(1)
 
@@ -57,3 +57,16 @@ def make_event(
         begins = start + every * index
         Session.objects.create(event=event, start=begins, end=begins + duration, room=room, capacity=capacity)
     return event
+
+
+def bookings_named(name, bookings=None) -> list:
+    """The bookings (of `bookings`, else all) whose booker has this name. Names are encrypted
+    at rest, so no query can compare them: they are compared once decrypted."""
+    rows = Booking.objects.all() if bookings is None else bookings
+    return [booking for booking in rows if booking.name == name]
+
+
+def booking_named(name, bookings=None):
+    """The one booking with this name (as Booking.objects.get(name=...) would)."""
+    (booking,) = bookings_named(name, bookings)
+    return booking

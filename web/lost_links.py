@@ -5,7 +5,8 @@ booking's messages (Notification.link, see notifications.outbox), so it is sent 
 there. A booking with no stored link (its messages already cleaned away) gets a new manage token
 and, since the calendar token is derived from it, a new calendar link too. One message with all
 the links goes to the address the visitor typed, through the outbox; the page never says
-whether anything was found.
+whether anything was found. Bookings are found by the keyed digest of the address (in any
+letter case) or number: the contact itself is encrypted at rest.
 """
 
 import uuid
@@ -16,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from booking.models import Booking
+from booking.selectors.contacts import bookings_with_contact
 from booking.services.bookings import booking_links, calendar_token_for
 from booking.services.tokens import token_digest, token_generate
 from notifications.models import Notification
@@ -28,9 +30,9 @@ MAX_BOOKINGS = 20
 
 
 def _active_bookings(*, email: str, phone: str, now):
-    contact = Q(email__iexact=email) if email else Q(phone=phone)
     return list(
-        Booking.objects.filter(contact, status__in=ACTIVE)
+        bookings_with_contact(email=email, phone=phone)
+        .filter(status__in=ACTIVE)
         .filter(Q(session__start__gt=now) | Q(session__isnull=True, event__sessions__start__gt=now))
         .select_related("event", "session")
         .distinct()

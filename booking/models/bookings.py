@@ -3,6 +3,8 @@
 A booking of one session sets `session`; a series booking (booking_mode=series) leaves it
 empty and holds its seats in every session of the event. Contact details live on the booking
 so that anonymisation can blank them in place; statistics read seats and children, which stay.
+Name, e-mail and phone are encrypted at rest; a booking is found by its contact through keyed
+digests of the normalised e-mail and number (booking.selectors.contacts), never by the columns.
 """
 
 from django.conf import settings
@@ -59,9 +61,13 @@ class Booking(models.Model):
         help_text=_("Bokade av personal över kapaciteten, med skäl."),
     )
 
-    name = models.CharField(_("namn"), max_length=120, blank=True)
-    email = models.EmailField(_("e-post"), max_length=254, blank=True)
-    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, blank=True)
+    # Encrypted at rest (backend.crypto): found by the keyed digests beside them, which the
+    # booking services set whenever they write a contact (booking.selectors.contacts).
+    name = EncryptedTextField(_("namn"), max_length=120, blank=True)
+    email = EncryptedTextField(_("e-post"), max_length=254, blank=True)
+    phone = EncryptedTextField(_("mobilnummer (E.164)"), max_length=16, blank=True)
+    email_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     sms_consent = models.BooleanField(_("samtycke till sms"), default=False)
     sms_consent_at = models.DateTimeField(_("sms-samtycke givet"), null=True, blank=True)
     language = models.CharField(
@@ -115,8 +121,8 @@ class Booking(models.Model):
             models.Index(fields=["session", "status", "waitlisted_at"], name="booking_session_queue"),
             models.Index(fields=["event", "status", "waitlisted_at"], name="booking_event_queue"),
             models.Index(fields=["status", "offer_expires_at"], name="booking_offer_expiry"),
-            models.Index(fields=["email"], name="booking_email"),
-            models.Index(fields=["phone"], name="booking_phone"),
+            models.Index(fields=["email_digest"], name="booking_email_digest"),
+            models.Index(fields=["phone_digest"], name="booking_phone_digest"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seats__gt=0), name="booking_seats_positive"),
@@ -129,6 +135,7 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(overbooked_seats__lte=F("seats")), name="booking_overbooked_within_seats"
             ),
+            # An empty contact stays "" when encrypted, so this reads the encrypted columns.
             models.CheckConstraint(
                 condition=~Q(email="") | ~Q(phone="") | Q(anonymised_at__isnull=False),
                 name="booking_has_contact",

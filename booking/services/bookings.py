@@ -36,6 +36,7 @@ from booking.models import (
     Event,
     Session,
 )
+from booking.selectors.contacts import contact_digests
 from booking.services.audit import audit_record
 from booking.services.seats import booking_session_ids, seats_release, seats_take, seats_take_over_capacity
 from booking.services.tokens import token_digest, token_generate
@@ -374,6 +375,7 @@ def booking_create(
     manage_token, manage_hash = token_generate()
     calendar_token = calendar_token_for(manage_token)
     calendar_hash = token_digest(calendar_token)
+    digests = contact_digests(email=email, phone=phone)  # the contact itself is encrypted on save
 
     def write(status: str, overbooked: int) -> Booking:
         booking = Booking.objects.create(
@@ -386,6 +388,7 @@ def booking_create(
             name=name,
             email=email,
             phone=phone,
+            **digests,
             sms_consent=sms_consent and bool(phone),
             sms_consent_at=now if sms_consent and phone else None,
             language=language,
@@ -572,8 +575,9 @@ def booking_change(
             event=current.event if grows else None,
         )
         fields = {}
-        if name is not None:
-            fields["name"] = errors.run(name_clean, name)
+        new_name = current.name if name is None else errors.run(name_clean, name)
+        if new_name != current.name:
+            fields["name"] = new_name
         new_email = current.email if email is None else errors.run(email_clean, email)
         new_consent = current.sms_consent if sms_consent is None else sms_consent is True
         new_phone = (
@@ -584,7 +588,11 @@ def booking_change(
         if not errors.items:
             _check_contact(errors, email=new_email, phone=new_phone, sms_consent=new_consent)
         errors.raise_if_any()
-        fields.update(email=new_email, phone=new_phone, sms_consent=new_consent and bool(new_phone))
+        if (new_email, new_phone) != (current.email, current.phone):  # each write encrypts again
+            fields.update(
+                email=new_email, phone=new_phone, **contact_digests(email=new_email, phone=new_phone)
+            )
+        fields["sms_consent"] = new_consent and bool(new_phone)
         if fields["sms_consent"] and not current.sms_consent:
             fields["sms_consent_at"] = timezone.now()
         fields.update(seats=new_seats, companion_seats=new_companions, children=new_children)

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from booking.errors import BookingClosed, BookingNotOpen, SessionCancelled, SessionFull
@@ -43,10 +42,11 @@ from booking.models import (
     Session,
     VenueFeature,
 )
+from booking.selectors.contacts import contact_q
 from booking.services.bookings import booking_create
 from booking.services.events import event_create, recurrence_replace, room_is_free, sessions_add
 from booking.services.reference import region_load
-from booking.validation import phone_normalize
+from booking.validation import email_clean, phone_normalize
 
 FICTIONAL = "(fiktiv)"
 
@@ -336,7 +336,7 @@ def bookings_ensure(result: DemoResult, specs: list[BookingSpec], *, progress) -
         session = upcoming.order_by("start").first()
         if session is None:
             continue
-        contact = Q(email=spec.email) if spec.email else Q(phone=phone_normalize(spec.phone, for_sms=False))
+        contact = contact_q(email=email_clean(spec.email), phone=phone_normalize(spec.phone, for_sms=False))
         if Booking.objects.filter(contact, event=event, session__in=upcoming).exists():
             continue
         try:

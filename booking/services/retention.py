@@ -10,8 +10,9 @@ after the fact never shortens the time, and one made long before the date does n
 never due. Every booking of a due event counts, whatever its status.
 
 What goes:
-- on the booking: name, e-mail, phone, school, and the free-text cancel_reason and
-  staff_reason (they may name people or their health); both token digests are replaced by
+- on the booking: name, e-mail, phone and the digests they are looked up by, school, and the
+  free-text cancel_reason and staff_reason (they may name people or their health); both token
+  digests are replaced by
   "anonymised:m:<id>" / "anonymised:c:<id>", which no SHA-256 hex digest can equal, so the
   manage link, its API address and the booking's calendar feed answer "not found";
 - its AccessibilityRequest (needs and note: health data) is deleted;
@@ -128,6 +129,8 @@ def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, i
             name="",
             email="",
             phone="",
+            email_digest="",
+            phone_digest="",
             school="",
             cancel_reason="",
             staff_reason="",

@@ -19,7 +19,7 @@ from booking.models import (
 )
 from tests.bookings.conftest import series_event
 from tests.conftest import clear_cache, skip_or_fail
-from tests.factories import make_event, make_user
+from tests.factories import booking_named, make_event, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/bookings/"
@@ -142,7 +142,7 @@ def test_a_booking_that_finds_no_room_is_only_waitlisted_with_its_own_messages(a
         api_client, body(session, seats=2, name="Väntande", phone="070-123 45 67", sms_consent=True)
     )
     assert response.status_code == 201 and response.json()["status"] == "waitlisted"
-    waiting = Booking.objects.get(name="Väntande")
+    waiting = booking_named("Väntande")
     assert Booking.objects.count() == 2 and waiting.status == "waitlisted"
     assert set(Notification.objects.filter(booking=waiting).values_list("template", flat=True)) == {
         "waitlisted"

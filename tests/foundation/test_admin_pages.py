@@ -22,6 +22,7 @@ from booking.models import (
     VisitDateOption,
     VisitRequest,
 )
+from booking.selectors.contacts import phone_digest
 from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def data(superuser):
         seats=2,
         name="Berit Bokare",
         phone="+46701234567",
+        phone_digest=phone_digest("+46701234567"),  # as the booking services write it
         sms_consent=True,
         status=Booking.Status.CONFIRMED,
         manage_token_hash="a" * 64,

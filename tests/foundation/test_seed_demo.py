@@ -14,6 +14,7 @@ from booking.models import AccessibilityRequest, Booking, Creator, Event, Librar
 from booking.services.demo import demo_data_read
 from booking.services.waitlist import waitlist_position
 from notifications.models import Notification
+from tests.factories import booking_named
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 pytestmark = pytest.mark.django_db
@@ -199,7 +200,7 @@ def test_demo_bookings_are_plainly_invented_and_keep_every_rule():
 def test_running_it_again_adds_no_bookings_and_leaves_cancellations_cancelled():
     output = seed()
     assert f"{len(demo_data_read().bookings)} bookings added" in output
-    booking = Booking.objects.get(name="Exempel Person")
+    booking = booking_named("Exempel Person")
     from booking.services.bookings import booking_cancel
 
     booking_cancel(booking=booking)  # someone trying the demo cancels it
@@ -219,7 +220,7 @@ def test_the_demo_librarian_sees_participants_and_a_need_to_prepare(client, sett
     client.force_login(get_user_model().objects.get(username="demo-bibliotekarie"))
     dashboard = client.get("/personal/").content.decode()
     assert "Esimerkki Henkilö" in dashboard  # a booking that asks for preparation
-    session = Booking.objects.get(name="Esimerkki Henkilö").session
+    session = booking_named("Esimerkki Henkilö").session
     participants = client.get(f"/personal/tillfallen/{session.pk}/deltagare/").content.decode()
     assert "Exempel Person" in participants and "Prova Provsdotter" in participants
 

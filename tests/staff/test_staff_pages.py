@@ -5,8 +5,9 @@ import io
 
 from django.test import Client
 
-from booking.models import Attendance, AuditEvent, Booking
+from booking.models import Attendance, AuditEvent
 from notifications.models import Notification, OptOut
+from tests.factories import booking_named, bookings_named
 
 
 def client_for(user) -> Client:
@@ -115,13 +116,13 @@ def test_booking_on_someones_behalf_over_capacity_needs_a_reason(librarian, sess
     assert waitlisted.status_code == 302, waitlisted.content.decode()[
         waitlisted.content.decode().find("error-summary") :
     ][:800]
-    tora = Booking.objects.get(name="Telefon Tora")
+    tora = booking_named("Telefon Tora")
     assert (tora.status, tora.source, tora.created_by) == ("waitlisted", "staff", librarian)
     client.post(
         url,
         {**base, "name": "Walk-in Wera", "allow_over_capacity": "on", "staff_reason": "Kom med sin klass"},
     )
-    wera = Booking.objects.get(name="Walk-in Wera")
+    wera = booking_named("Walk-in Wera")
     assert wera.status == "confirmed" and wera.overbooked_seats == 1
 
 
@@ -132,7 +133,7 @@ def test_bad_input_on_the_booking_form_is_shown_on_the_field(librarian, session)
     )
     assert page.status_code == 200
     assert "error-summary" in page.content.decode()
-    assert not Booking.objects.filter(name="Ingen Kontakt").exists()
+    assert not bookings_named("Ingen Kontakt")
 
 
 def test_promoting_from_the_waitlist(librarian, session, booked):

@@ -22,7 +22,7 @@ from booking.services.waitlist import waitlist_position
 from booking.services.waitlist_moves import waitlist_move
 from notifications.models import Notification
 from tests.bookings.test_booking_concurrency import run_threads
-from tests.factories import make_event, make_room
+from tests.factories import booking_named, make_event, make_room
 
 
 def client_for(user) -> Client:
@@ -343,7 +343,7 @@ def test_moves_to_another_session_that_cannot_be_are_refused_with_the_reason(
     elif case == "same":
         target = first
     elif case == "not_waiting":
-        booking = Booking.objects.get(name="Full Fredriksson")
+        booking = booking_named("Full Fredriksson")
     elif case == "too_big":
         Session.objects.filter(pk=second.pk).update(capacity=1)
     response = client_for(librarian).post(
@@ -361,7 +361,7 @@ def test_moves_to_another_session_that_cannot_be_are_refused_with_the_reason(
 
 
 def test_a_booking_that_is_not_waiting_cannot_be_moved_in_a_queue(librarian, session, queue, as_user):
-    confirmed = Booking.objects.get(name="Hörslinga Hansson")
+    confirmed = booking_named("Hörslinga Hansson")
     response = client_for(librarian).post(move_url(session, confirmed), {"to": "top"}, follow=True)
     assert "Bokningen står inte på väntelistan." in flash(response)
     answer = as_user(librarian).post(f"/api/v1/bookings/{confirmed.pk}/move/", {"position": 1}, format="json")
@@ -578,7 +578,7 @@ def test_the_moving_controls_pass_axe_and_work_without_javascript(
                 page.get_by_role("button", name="Flytta till annat tillfälle Otto Ordning").click()
             assert "Otto Ordning är flyttad till" in page.content()
             assert queue_by_service(waiting) == [("Siri Sist", 1), ("Wilma Väntar", 2)]
-            assert Booking.objects.get(name="Otto Ordning").session_id == second.pk
+            assert booking_named("Otto Ordning").session_id == second.pk
         assert checker.csp_errors == [] and clicker.csp_errors == []
     finally:
         checker.close()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from booking.models import Booking, Event
 from tests.conftest import skip_or_fail
-from tests.factories import make_event, make_room
+from tests.factories import booking_named, bookings_named, make_event, make_room
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM, called by the test's
 # own set-up in the same thread, would otherwise refuse to run.
@@ -314,7 +314,7 @@ def test_a_keyboard_alone_can_book(visitor, programme):
         pytest.fail("never reached the booking form's submit button by Tab")
     page.wait_for_url(re.compile(r".*/bokad/.*"))
     assert "Tack! Din bokning är klar" in page.locator("h1").text_content()
-    assert Booking.objects.filter(name="Tor Tangent", seats=2).exists()
+    assert bookings_named("Tor Tangent", Booking.objects.filter(seats=2))
 
 
 def test_booking_works_without_javascript(visitor, programme):
@@ -330,7 +330,7 @@ def test_booking_works_without_javascript(visitor, programme):
     page.click("text=Avboka >> nth=-1")
     page.click("button:has-text('Ja, avboka')")
     assert "Bokningen är avbokad" in page.content()
-    assert Booking.objects.get(name="Nils Nojs").status == Booking.Status.CANCELLED
+    assert booking_named("Nils Nojs").status == Booking.Status.CANCELLED
 
 
 def test_a_double_click_books_once(visitor, programme):
@@ -346,7 +346,7 @@ def test_a_double_click_books_once(visitor, programme):
     # particular navigation.
     expect(page).to_have_url(re.compile(r".*/bokad/.*"), timeout=15_000)
     expect(page.locator("h1")).to_have_text("Tack! Din bokning är klar")
-    assert Booking.objects.filter(name="Dubbel Klick").count() == 1
+    assert len(bookings_named("Dubbel Klick")) == 1
 
 
 def test_pages_reflow_at_320_pixels(visitor, programme):
@@ -426,7 +426,7 @@ def test_text_resized_to_200_percent_loses_nothing(visitor, programme, width):
             submit.focus()
             page.keyboard.press("Enter")
             page.wait_for_url(re.compile(r".*/bokad/.*"))
-            assert Booking.objects.filter(name="Stor Text").exists()
+            assert bookings_named("Stor Text")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
