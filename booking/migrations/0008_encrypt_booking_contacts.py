@@ -58,7 +58,7 @@ def decrypt_contacts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("booking", "0006_encrypt_accessibility_note")]
+    dependencies = [("booking", "0007_schedules")]
 
     operations = [
         migrations.RemoveIndex(model_name="booking", name="booking_email"),
