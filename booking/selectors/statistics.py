@@ -255,15 +255,9 @@ def _order(group_by: str, labels: dict):
     if group_by == "month":
         return lambda key: (key is None, key or "")
     if group_by == "priority_group":
-        ranks = {
-            code: index for index, code in enumerate(PriorityGroup.objects.values_list("code", flat=True))
-        }
-        special = {DOUBLE_PRIORITY: 1000, EASY_TO_READ: 1001}
-        return lambda key: (
-            key is None,
-            ranks.get(key, special.get(key, 1002)),
-            str(labels.get(key, key)),
-        )
+        # The groups in the region's order, then double priority, easy-to-read, the languages.
+        ranks = {code: index for index, code in enumerate(labels)}
+        return lambda key: (key is None, ranks.get(key, len(ranks)), str(labels.get(key, key)))
     return lambda key: (key is None, str(labels.get(key, key)))
 
 
