@@ -47,6 +47,12 @@ CreatorUnavailable = _error(
 InvalidTransition = _error(
     "InvalidTransition", "invalid_transition", 409, _("Det går inte att göra det i det här läget.")
 )
+AttendanceNotOpen = _error(
+    "AttendanceNotOpen",
+    "attendance_not_open",
+    409,
+    _("Incheckningen öppnar på tillfällets dag."),
+)
 OfferExpired = _error("OfferExpired", "offer_expired", 409, _("Erbjudandet har gått ut."))
 WaitlistBusy = _error(
     "WaitlistBusy",

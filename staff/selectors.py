@@ -115,6 +115,7 @@ class Participant:
     needs: list = field(default_factory=list)
     unmet: list = field(default_factory=list)  # needs this room cannot meet
     attendance: str = ""
+    attended_seats: int = 0  # how many of the seats came, when checked in
     position: int | None = None  # place in the waitlist, for a waiting booking
 
 
@@ -151,6 +152,7 @@ def session_participants(session: Session) -> list[Participant]:
                 needs=needs,
                 unmet=unmet,
                 attendance=booking.here[0].status if booking.here else "",
+                attended_seats=booking.here[0].attended_seats if booking.here else 0,
             )
         )
         if booking.status == Booking.Status.WAITLISTED:
@@ -167,7 +169,7 @@ def participant_counts(rows: list[Participant]) -> dict:
         "children": sum(r.booking.children for r in held),
         "companions": sum(r.booking.companion_seats for r in held),
         "waitlisted": sum(1 for r in rows if r.booking.status == Booking.Status.WAITLISTED),
-        "attended": sum(r.booking.seats for r in held if r.attendance == Attendance.Status.ATTENDED),
+        "attended": sum(r.attended_seats for r in held if r.attendance == Attendance.Status.ATTENDED),
         "no_shows": sum(1 for r in held if r.attendance == Attendance.Status.NO_SHOW),
         "unmet": sum(1 for r in rows if r.unmet and r.booking.status != Booking.Status.CANCELLED),
     }

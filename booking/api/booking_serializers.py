@@ -87,6 +87,7 @@ class MoveInput(serializers.Serializer):
 class AttendanceInput(serializers.Serializer):
     session = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     status = serializers.ChoiceField(choices=["attended", "no_show"])
+    attended_seats = serializers.IntegerField(min_value=0, max_value=1000, required=False, allow_null=True)
 
 
 def booking_created_data(result, links: dict) -> dict:

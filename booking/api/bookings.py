@@ -33,6 +33,7 @@ from booking.api.throttles import BookingRateThrottle
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Attendance, Booking, Event, Session
 from booking.services import bookings as services
+from booking.services.attendance import attendance_record
 from booking.services.booker_data import booking_data, booking_erase
 from booking.services.idempotency import (
     Replay,
@@ -390,7 +391,18 @@ class StaffBookingAttendance(APIView):
         session = Session.objects.filter(pk=session_id).first() if session_id else None
         if session is None:
             raise _unknown("/session")
-        attendance = services.attendance_record(
-            booking=booking, session=session, status=form.validated_data["status"], actor=request.user
+        attendance = attendance_record(
+            booking=booking,
+            session=session,
+            status=form.validated_data["status"],
+            attended_seats=form.validated_data.get("attended_seats"),
+            actor=request.user,
         )
-        return Response({"booking": booking.pk, "session": session.pk, "status": attendance.status})
+        return Response(
+            {
+                "booking": booking.pk,
+                "session": session.pk,
+                "status": attendance.status,
+                "attended_seats": attendance.attended_seats,
+            }
+        )

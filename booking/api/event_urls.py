@@ -14,4 +14,5 @@ urlpatterns = [
     path("sessions/<int:pk>/", events.SessionDetail.as_view(), name="api-session"),
     path("sessions/<int:pk>/cancel/", events.SessionCancel.as_view(), name="api-session-cancel"),
     path("statistics/", statistics.StatisticsView.as_view(), name="api-statistics"),
+    path("statistics/summary/", statistics.StatisticsSummaryView.as_view(), name="api-statistics-summary"),
 ]

@@ -1,5 +1,7 @@
 """GET /api/v1/statistics/ — regional organisers (all libraries) and library staff (their
-own). JSON, or CSV with `Accept: text/csv` or `?format=csv`."""
+own). JSON, or CSV with `Accept: text/csv` or `?format=csv` (plain RFC 4180: commas, CRLF, no
+BOM; the staff page's download is the Excel dialect). GET /api/v1/statistics/summary/ — the
+yearly report, same access. The counting is booking.selectors.statistics(_summary)."""
 
 import csv
 import io
@@ -18,23 +20,27 @@ from rest_framework.views import APIView
 from booking import access
 from booking.errors import InvalidFilter, PermissionDenied
 from booking.models import AuditEvent
-from booking.selectors.statistics import GROUPS, METRICS, statistics_compute
+from booking.selectors.statistics import GROUPS, METRICS, REACH_FIELDS, statistics_compute
+from booking.selectors.statistics_summary import statistics_summary
 
 
 class StatisticsCSVRenderer(BaseRenderer):
-    """The rows as CSV (UTF-8 with BOM, so that Excel reads å, ä, ö); a suppressed cell is empty."""
+    """The rows as RFC 4180 CSV (UTF-8, commas, CRLF, a header row, no BOM); a suppressed
+    cell is empty. Rows by municipality add the population and the rates."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        data = data or {}
         out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\r\n")
         columns = ["key", "label", *METRICS]
+        if data.get("group_by") == "municipality":
+            columns += REACH_FIELDS
         writer.writerow(columns)
-        for row in (data or {}).get("rows", []):
+        for row in data.get("rows", []):
             writer.writerow(["" if row.get(name) is None else row[name] for name in columns])
         return out.getvalue().encode("utf-8")
 
@@ -72,6 +78,7 @@ class StatisticsRow(serializers.Serializer):
     events = serializers.IntegerField()
     sessions = serializers.IntegerField()
     sessions_cancelled = serializers.IntegerField()
+    closed_group = serializers.IntegerField(help_text="of `sessions`, those of private events")
     bookings = serializers.IntegerField(allow_null=True)
     seats_booked = serializers.IntegerField(allow_null=True)
     children = serializers.IntegerField(allow_null=True)
@@ -79,6 +86,24 @@ class StatisticsRow(serializers.Serializer):
     promoted = serializers.IntegerField(allow_null=True)
     attended = serializers.IntegerField(allow_null=True)
     no_shows = serializers.IntegerField(allow_null=True)
+    population = serializers.IntegerField(allow_null=True, required=False, help_text="group_by=municipality")
+    sessions_per_1000 = serializers.FloatField(allow_null=True, required=False)
+    seats_booked_per_1000 = serializers.FloatField(allow_null=True, required=False)
+    population_note = serializers.CharField(required=False, help_text="why the rates are null")
+
+
+class StatisticsTotals(serializers.Serializer):
+    events = serializers.IntegerField()
+    sessions = serializers.IntegerField()
+    sessions_cancelled = serializers.IntegerField()
+    closed_group = serializers.IntegerField()
+    bookings = serializers.IntegerField()
+    seats_booked = serializers.IntegerField()
+    children = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+    promoted = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
 
 
 class StatisticsOut(serializers.Serializer):
@@ -86,8 +111,69 @@ class StatisticsOut(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     rows = StatisticsRow(many=True)
+    totals = StatisticsTotals(help_text="every event once, hidden cells included")
     suppressed = serializers.BooleanField()
+    suppression_note = serializers.CharField()
     overlapping = serializers.BooleanField()
+
+
+class SummaryQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+class SummaryKind(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    activity_type = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    children_and_young = serializers.IntegerField()
+
+
+class SummaryOccasions(serializers.Serializer):
+    total = serializers.IntegerField()
+    children_and_young = serializers.IntegerField()
+    closed_group = serializers.IntegerField()
+    by_kind = SummaryKind(many=True)
+
+
+class SummaryParticipants(serializers.Serializer):
+    seats_booked_0_17 = serializers.IntegerField()
+    seats_booked_18_plus = serializers.IntegerField()
+    attended = serializers.IntegerField()
+
+
+class SummaryVisits(serializers.Serializer):
+    requested = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    held = serializers.IntegerField()
+    fees_sek = serializers.IntegerField()
+    travel_sek = serializers.IntegerField()
+    cofunding_granted_sek = serializers.IntegerField()
+
+
+class SummaryMunicipality(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    population = serializers.IntegerField(allow_null=True)
+    sessions = serializers.IntegerField()
+    seats_booked = serializers.IntegerField()
+    sessions_per_1000 = serializers.FloatField(allow_null=True)
+    seats_booked_per_1000 = serializers.FloatField(allow_null=True)
+    population_note = serializers.CharField()
+    visits_held = serializers.IntegerField()
+    fees_sek = serializers.IntegerField()
+    cofunding_granted_sek = serializers.IntegerField()
+
+
+class SummaryOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    activity_occasions = SummaryOccasions()
+    participants = SummaryParticipants()
+    visits = SummaryVisits()
+    municipalities = SummaryMunicipality(many=True)
+    municipalities_reached = serializers.IntegerField()
+    suppressed = serializers.BooleanField()
 
 
 def _query_errors(detail) -> list[dict]:
@@ -101,6 +187,19 @@ def _query_errors(detail) -> list[dict]:
         for name, errors in detail.items()
         for error in errors
     ]
+
+
+def statistics_scope(user) -> set[int] | None:
+    """The statistics' access gate: organisers the region (None), library staff their
+    libraries; anonymous 401, everyone else 403."""
+    if not user or not user.is_authenticated:
+        raise NotAuthenticated()
+    if access.is_organiser(user):
+        return None
+    library_ids = access.staff_library_ids(user)
+    if not library_ids:
+        raise PermissionDenied()
+    return library_ids
 
 
 class StatisticsView(APIView):
@@ -117,14 +216,7 @@ class StatisticsView(APIView):
         responses={(200, "application/json"): StatisticsOut, (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request):
-        if not request.user or not request.user.is_authenticated:
-            raise NotAuthenticated()
-        if access.is_organiser(request.user):
-            library_ids = None
-        else:
-            library_ids = access.staff_library_ids(request.user)
-            if not library_ids:
-                raise PermissionDenied()
+        library_ids = statistics_scope(request.user)
         query = StatisticsQuery(data=request.query_params)
         if not query.is_valid():
             raise InvalidFilter(errors=_query_errors(query.errors))
@@ -147,3 +239,14 @@ class StatisticsView(APIView):
             filename = f"lasrum-statistik-{stats.group_by}-{stats.period_start}-{stats.period_end}.csv"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class StatisticsSummaryView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=SummaryOut)
+    def get(self, request):
+        library_ids = statistics_scope(request.user)
+        query = SummaryQuery(data=request.query_params)
+        if not query.is_valid():
+            raise InvalidFilter(errors=_query_errors(query.errors))
+        year = query.validated_data.get("year", timezone.localdate().year)
+        return Response(statistics_summary(year=year, library_ids=library_ids))

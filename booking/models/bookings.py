@@ -187,6 +187,9 @@ class Attendance(models.Model):
         "booking.Session", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("tillfälle")
     )
     status = models.CharField(_("närvaro"), max_length=10, choices=Status.choices)
+    # How many of the booking's seats came: all by default, fewer for "22 of a class of 25";
+    # 0 for a no-show. The statistics sum this, so a partly present class counts as it came.
+    attended_seats = models.PositiveSmallIntegerField(_("antal som kom"), default=0)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -20,6 +20,12 @@ class Region(models.Model):
         _("restid inom kommunen (minuter)"), default=20
     )
     double_priority_note = models.TextField(_("om dubbelt prioriterade grupper"), blank=True)
+    population_date = models.DateField(_("folkmängd per"), null=True, blank=True)
+    population_source = models.TextField(_("källa för folkmängd"), blank=True)
+    # The national library statistics' activity types and the mapping from our event kinds
+    # (the data file's "statistics" section: activity_types.types, kind_to_activity_type).
+    activity_types = models.JSONField(_("aktivitetstyper (biblioteksstatistiken)"), default=list, blank=True)
+    kind_to_activity_type = models.JSONField(_("evenemangstyp till aktivitetstyp"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("region")
@@ -35,6 +41,12 @@ class Municipality(models.Model):
         Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("region")
     )
     name = models.CharField(_("namn"), max_length=80)
+    population = models.PositiveIntegerField(
+        _("folkmängd"),
+        null=True,
+        blank=True,
+        help_text=_("Från regionens data (SCB); för räckvidd per 1 000."),
+    )
 
     class Meta:
         verbose_name = _("kommun")

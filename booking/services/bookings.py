@@ -31,7 +31,6 @@ from booking.messages import notify_booking
 from booking.models import (
     AccessibilityNeed,
     AccessibilityRequest,
-    Attendance,
     Booking,
     Event,
     Session,
@@ -663,41 +662,6 @@ def booking_promote(*, booking: Booking, actor, reason="") -> Booking:
         )
         notify_booking(current, "promoted")
     return current
-
-
-def attendance_record(*, booking: Booking, session: Session, status: str, actor) -> Attendance:
-    """Check a confirmed booking in (attended) or mark it a no-show, per session."""
-    if status not in Attendance.Status.values:
-        raise InvalidInput(
-            errors=[{"pointer": "/status", "code": "invalid", "detail": _("Ange attended eller no_show.")}]
-        )
-    belongs = booking.session_id == session.pk or (
-        booking.session_id is None and booking.event_id == session.event_id
-    )
-    if not belongs:
-        raise InvalidInput(
-            errors=[
-                {
-                    "pointer": "/session",
-                    "code": "invalid",
-                    "detail": _("Bokningen gäller inte det tillfället."),
-                }
-            ]
-        )
-    if booking.status != Booking.Status.CONFIRMED:
-        raise InvalidTransition()
-    with transaction.atomic():
-        attendance, _created = Attendance.objects.update_or_create(
-            booking=booking, session=session, defaults={"status": status, "recorded_by": actor}
-        )
-        _audit(
-            actor=actor,
-            action="attendance_record",
-            booking=booking,
-            to_status=status,
-            data={"session": session.pk},
-        )
-    return attendance
 
 
 def _by_digest(field: str, token) -> Booking | None:

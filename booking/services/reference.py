@@ -114,6 +114,8 @@ def region_load(*, path: str | Path | None = None, progress=None) -> Region:
     say = progress or (lambda message: None)
     info = data["region"]
     travel = data.get("travel_minutes", {})
+    population = data.get("population_source", {})
+    statistics = data.get("statistics", {})
     region = _upsert(
         Region,
         "county_code",
@@ -123,6 +125,10 @@ def region_load(*, path: str | Path | None = None, progress=None) -> Region:
         double_priority_note=info.get("double_priority_note", ""),
         default_travel_minutes=travel.get("default_minutes", 60),
         same_municipality_travel_minutes=travel.get("same_municipality_minutes", 20),
+        population_date=population.get("date") or None,
+        population_source=population.get("source", ""),
+        activity_types=statistics.get("activity_types", {}).get("types", []),
+        kind_to_activity_type=statistics.get("kind_to_activity_type", {}),
     )
     sensitive = set(data.get("accessibility", {}).get("sensitive_for_statistics", []))
     for order, group in enumerate(info.get("priority_groups", [])):
@@ -201,7 +207,14 @@ def region_load(*, path: str | Path | None = None, progress=None) -> Region:
     say("accessibility codes")
 
     for entry in data.get("municipalities", []):
-        municipality = _upsert(Municipality, "code", entry["code"], region=region, name=entry["name"])
+        municipality = _upsert(
+            Municipality,
+            "code",
+            entry["code"],
+            region=region,
+            name=entry["name"],
+            population=entry.get("population"),
+        )
         main = entry.get("main_library")
         if main:
             street, _sep, city = entry.get("address", "").partition(",")

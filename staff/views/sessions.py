@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
-from booking.services.bookings import attendance_record, booking_create, booking_promote
+from booking.services.attendance import attendance_record
+from booking.services.bookings import booking_create, booking_promote
 from booking.services.waitlist_moves import waitlist_move as waitlist_move_service
 from booking.services.waitlist_moves import waitlist_move_to_session
 from staff import selectors, services
@@ -123,7 +124,13 @@ def checkin(request, pk: int, booking_id: int):
     booking = get_object_or_404(Booking, pk=booking_id, event_id=session.event_id)
     status = request.POST.get("status", "")
     try:
-        attendance_record(booking=booking, session=session, status=status, actor=request.user)
+        attendance_record(
+            booking=booking,
+            session=session,
+            status=status,
+            attended_seats=request.POST.get("attended_seats") if status == "attended" else None,
+            actor=request.user,
+        )
     except DomainError as error:
         messages.error(request, str(error))
     else:

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.utils import timezone, translation
 
@@ -606,10 +607,13 @@ def test_staff_book_over_capacity_with_a_reason_and_act_on_bookings(
     booking_id = over.json()["id"]
     assert_problem(as_user(other_librarian).post(f"/api/v1/bookings/{booking_id}/cancel/"), 404, "not_found")
     client = as_user(librarian)
-    attended = client.post(
-        f"/api/v1/bookings/{booking_id}/attendance/", {"status": "attended"}, format="json"
-    )
-    assert attended.status_code == 200 and Attendance.objects.get().status == "attended"
+    attendance = f"/api/v1/bookings/{booking_id}/attendance/"
+    early = client.post(attendance, {"status": "attended"}, format="json")
+    assert_problem(early, 409, "attendance_not_open")  # days before the session
+    with time_machine.travel(session.start - timedelta(hours=1), tick=False):
+        attended = client.post(attendance, {"status": "attended", "attended_seats": 1}, format="json")
+    assert attended.status_code == 200 and attended.json()["attended_seats"] == 1
+    assert Attendance.objects.get().status == "attended"
     cancelled = client.post(
         f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "dubbelbokad"}, format="json"
     )

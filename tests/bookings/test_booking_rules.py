@@ -17,8 +17,8 @@ from booking.errors import (
     SessionFull,
 )
 from booking.models import AccessibilityRequest, Attendance, AuditEvent, Booking, Event, Session
+from booking.services.attendance import attendance_record
 from booking.services.bookings import (
-    attendance_record,
     booking_by_calendar_token,
     booking_by_manage_token,
     booking_cancel,
@@ -360,16 +360,17 @@ def test_attendance_is_recorded_per_session(room, book, librarian):
     event = series_event(room, sessions=2)
     first, second = event.sessions.order_by("start")
     mine = book(event=event, seats=2).booking
-    attendance_record(booking=mine, session=first, status="attended", actor=librarian)
-    attendance_record(booking=mine, session=second, status="no_show", actor=librarian)
-    attendance_record(booking=mine, session=first, status="no_show", actor=librarian)  # corrected
+    later = second.start + timedelta(hours=1)  # both sessions have started (check-in rules)
+    attendance_record(booking=mine, session=first, status="attended", actor=librarian, now=later)
+    attendance_record(booking=mine, session=second, status="no_show", actor=librarian, now=later)
+    attendance_record(booking=mine, session=first, status="no_show", actor=librarian, now=later)  # corrected
     assert dict(Attendance.objects.values_list("session_id", "status")) == {
         first.pk: "no_show",
         second.pk: "no_show",
     }
     other = make_event(room=room).sessions.get()
     with pytest.raises(InvalidInput):
-        attendance_record(booking=mine, session=other, status="attended", actor=librarian)
+        attendance_record(booking=mine, session=other, status="attended", actor=librarian, now=later)
 
 
 def test_accessibility_needs_are_kept_apart_and_need_consent(session, book):

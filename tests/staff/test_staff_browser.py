@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from booking.models import StaffRole
+from booking.models import Session, StaffRole
 from booking.services import visit_requests as visits
 from booking.services.bookings import booking_create
 from tests.factories import make_event, make_room, make_user
@@ -91,6 +91,9 @@ def test_staff_pages_pass_axe(visitor, workspace, language):  # noqa: F811
 
 def test_check_in_on_a_phone_with_the_keyboard(visitor, workspace):  # noqa: F811
     session = workspace["session"]
+    # Check-in opens on the session's day: this one began ten minutes ago.
+    began = timezone.now() - timedelta(minutes=10)
+    Session.objects.filter(pk=session.pk).update(start=began, end=began + timedelta(hours=2))
     phone = visitor(width=360)
     _login(phone, "bibbi")
     phone.goto(f"/personal/tillfallen/{session.pk}/incheckning/")

@@ -2,7 +2,9 @@
 
 import csv
 import io
+from datetime import timedelta
 
+import time_machine
 from django.test import Client
 
 from booking.models import Attendance, AuditEvent
@@ -85,19 +87,31 @@ def test_the_csv_export_speaks_english_to_an_english_speaking_librarian(libraria
 def test_check_in_records_attended_and_no_show(librarian, session, booked):
     client = client_for(librarian)
     assert client.get(f"/personal/tillfallen/{session.pk}/incheckning/").status_code == 200
-    response = client.post(
-        f"/personal/tillfallen/{session.pk}/incheckning/{booked['loop'].pk}/", {"status": "attended"}
+    early = client.post(
+        f"/personal/tillfallen/{session.pk}/incheckning/{booked['loop'].pk}/",
+        {"status": "attended"},
+        follow=True,
     )
-    assert response.status_code == 302
-    client.post(
-        f"/personal/tillfallen/{session.pk}/incheckning/{booked['family'].pk}/", {"status": "no_show"}
-    )
-    assert dict(Attendance.objects.values_list("booking_id", "status")) == {
+    assert "Incheckningen öppnar på tillfällets dag" in early.content.decode()  # days before: refused
+    assert not Attendance.objects.exists()
+    with time_machine.travel(session.start + timedelta(minutes=5), tick=False):
+        client = client_for(librarian)
+        response = client.post(
+            f"/personal/tillfallen/{session.pk}/incheckning/{booked['loop'].pk}/",
+            {"status": "attended", "attended_seats": "1"},
+        )
+        assert response.status_code == 302
+        client.post(
+            f"/personal/tillfallen/{session.pk}/incheckning/{booked['family'].pk}/", {"status": "no_show"}
+        )
+        page = client.get(f"/personal/tillfallen/{session.pk}/incheckning/").content.decode()
+    assert dict(Attendance.objects.values_list("booking_id", "status", named=False)) == {
         booked["loop"].pk: "attended",
         booked["family"].pk: "no_show",
     }
-    page = client.get(f"/personal/tillfallen/{session.pk}/incheckning/").content.decode()
-    assert "2 av 4 har kommit." in page
+    assert Attendance.objects.get(booking=booked["loop"]).attended_seats == 1  # 1 of the 2 seats came
+    assert "1 av 4 har kommit." in page and "(1 av 2)" in page
+    assert 'name="attended_seats"' in page
 
 
 def test_booking_on_someones_behalf_over_capacity_needs_a_reason(librarian, session, booked):
