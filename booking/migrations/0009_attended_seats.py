@@ -14,7 +14,7 @@ def attended_rows_count_their_seats(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0006_encrypt_accessibility_note"),
+        ("booking", "0008_encrypt_booking_contacts"),
     ]
 
     operations = [
