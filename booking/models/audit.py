@@ -1,8 +1,32 @@
-"""Private calendar feed tokens and the audit trail (who changed or exported what)."""
+"""API tokens, private calendar feed tokens and the audit trail (who changed or exported what)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class ApiToken(models.Model):
+    """A staff account's API token (`Authorization: Token <key>`), one per account.
+
+    Only the SHA-256 digest of the key is stored, like a booking's manage token: the key is
+    printed once by `manage.py grant`, and running `grant` again makes a new one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_token",
+        verbose_name=_("användare"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class FeedToken(models.Model):

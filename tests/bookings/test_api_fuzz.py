@@ -12,7 +12,6 @@ from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from backend.wsgi import application
+from booking.services.api_tokens import api_token_issue
 from booking.services.bookings import booking_create
 from tests.factories import make_event, make_room
 
@@ -93,7 +93,7 @@ def something_to_find(library):
 
 @pytest.fixture
 def staff_token(organiser):
-    return Token.objects.get_or_create(user=organiser)[0].key
+    return api_token_issue(organiser)
 
 
 fuzzed = _schema()
