@@ -14,15 +14,25 @@ cannot be re-hashed, and rotating that key would forget every STOP.
 
 import hashlib
 import hmac
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import FieldError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.lookups import Exact
 
-__all__ = ["EncryptedTextField", "InvalidToken", "contact_digest", "decrypt", "encrypt", "reencrypt"]
+__all__ = [
+    "EncryptedJSONField",
+    "EncryptedTextField",
+    "InvalidToken",
+    "contact_digest",
+    "decrypt",
+    "encrypt",
+    "reencrypt",
+]
 
 
 @lru_cache(maxsize=4)
@@ -101,3 +111,23 @@ class EncryptedTextField(models.TextField):
         if value is None:
             return value
         return encrypt(str(value))
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (dict, list, text, number) stored as the Fernet token of its JSON text, and
+    read back as that value; None is SQL NULL. Not queryable, like EncryptedTextField."""
+
+    description = "JSON encrypted at rest (Fernet)"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return value
+        return encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))

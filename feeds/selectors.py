@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from booking import access
 from booking.models import Booking, Event, FeedToken, Session, VisitDateOption, VisitRequest
+from booking.services.tokens import token_digest
 from feeds.compiled import CompiledAggregate
 from feeds.ical import FORMAT_VERSION, SessionKey
 
@@ -185,7 +186,11 @@ def feed_token_user(token: str, *, now: datetime | None = None):
     """The user behind an active private-feed token, or None. Marks it used, at most hourly,
     with a conditional UPDATE, so that a busy feed costs no extra write per fetch."""
     now = now or timezone.now()
-    row = FeedToken.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    row = (
+        FeedToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
     if row is None or not row.user.is_active:
         return None
     if row.last_used_at is None or row.last_used_at < now - timedelta(hours=1):

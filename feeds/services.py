@@ -1,7 +1,8 @@
 """Private calendar feed tokens: one active token per user, rotatable and revocable.
 
 GET /api/v1/me/ shows `private_feed_url(feed_token_for(user))`; the rotate endpoint calls
-`feed_token_rotate(user)`, after which the old URL answers 404.
+`feed_token_rotate(user)`, after which the old URL answers 404. The token is stored encrypted
+(it is shown again) beside its digest, by which a feed request finds it.
 """
 
 import secrets
@@ -12,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import FeedToken
+from booking.services.tokens import token_digest
 
 
 def _token_new(user) -> FeedToken:
-    return FeedToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+    token = secrets.token_urlsafe(32)
+    return FeedToken.objects.create(user=user, token=token, digest=token_digest(token))
 
 
 def feed_token_for(user) -> FeedToken:

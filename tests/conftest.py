@@ -137,11 +137,10 @@ def api_client():
 @pytest.fixture
 def as_user(api_client):
     """as_user(user) -> an APIClient authenticated with that user's token."""
-    from rest_framework.authtoken.models import Token
+    from booking.services.api_tokens import api_token_issue
 
     def login(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user)}")
         return api_client
 
     return login

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from booking.admin.forms import CleanTextsForm
 from booking.admin.places import URL_HTTPS
 from booking.models import Creator, CreatorUnavailability, StaffRole
 
@@ -32,7 +33,7 @@ class CheckboxM2MMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class CreatorForm(forms.ModelForm):
+class CreatorForm(CleanTextsForm):
     roles = forms.MultipleChoiceField(
         label=_("roller"),
         choices=Creator.Role.choices,
@@ -48,6 +49,7 @@ class CreatorForm(forms.ModelForm):
 
 class CreatorUnavailabilityInline(admin.TabularInline):
     model = CreatorUnavailability
+    form = CleanTextsForm
     extra = 0
 
 
@@ -79,6 +81,7 @@ class CreatorAdmin(CheckboxM2MMixin, admin.ModelAdmin):
 
 @admin.register(CreatorUnavailability)
 class CreatorUnavailabilityAdmin(admin.ModelAdmin):
+    form = CleanTextsForm
     list_display = ["creator", "start_date", "end_date", "note"]
     list_select_related = ["creator"]
     search_fields = ["creator__name", "note"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from booking.admin.forms import CleanTextsForm
 from booking.models import Library, Municipality, Region, Room, TravelTime
 
 # Web addresses typed without a scheme are taken as https (Django 6's default).
@@ -14,12 +15,14 @@ URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    form = CleanTextsForm
     list_display = ["name", "unit_name", "county_code", "default_travel_minutes"]
     search_fields = ["name", "unit_name"]
 
 
 class LibraryInline(admin.TabularInline):
     model = Library
+    form = CleanTextsForm
     fields = ["name", "is_main_library", "is_mobile", "is_active"]
     extra = 0
     show_change_link = True
@@ -52,6 +55,7 @@ class TravelTimeAdmin(admin.ModelAdmin):
 
 class RoomInline(admin.StackedInline):
     model = Room
+    form = CleanTextsForm
     formfield_overrides = URL_HTTPS
     fields = [
         ("name", "capacity", "is_active"),
@@ -70,6 +74,7 @@ class RoomInline(admin.StackedInline):
 
 @admin.register(Library)
 class LibraryAdmin(admin.ModelAdmin):
+    form = CleanTextsForm
     formfield_overrides = URL_HTTPS
     list_display = [
         "name",
@@ -118,6 +123,7 @@ class LibraryAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
+    form = CleanTextsForm
     formfield_overrides = URL_HTTPS
     list_display = ["name", "library", "municipality", "capacity", "is_active"]
     list_select_related = ["library__municipality"]

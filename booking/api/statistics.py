@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import ErrorDetail, NotAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +51,16 @@ class StatisticsQuery(serializers.Serializer):
     period_end = serializers.DateField(required=False)
     group_by = serializers.ChoiceField(choices=GROUPS, required=False, default="municipality")
     format = serializers.ChoiceField(choices=["json", "csv"], required=False)
+
+    def to_internal_value(self, data):
+        # A blank parameter (`?period_start=`) would be dropped as if absent: refuse it, as the
+        # other strict filters do, since the caller who sent it meant something.
+        values = data.getlist if hasattr(data, "getlist") else (lambda name: [data[name]])
+        blank = [name for name in self.fields if name in data and not "".join(map(str, values(name))).strip()]
+        if blank:
+            message = _("Ange ett värde, eller utelämna parametern.")
+            raise serializers.ValidationError({name: [ErrorDetail(message, code="blank")] for name in blank})
+        return super().to_internal_value(data)
 
     def validate(self, data):
         has_period = "period_start" in data or "period_end" in data

@@ -4,10 +4,10 @@ places: Region → Municipality → Library → Room, and travel times between m
 codes: the reference vocabularies (audiences, languages, priority groups, accessibility).
 people: creators and staff roles.  events: Event and Session.  bookings: Booking, its
 accessibility needs (health data, kept apart), attendance, idempotency records.
-visits: author-visit requests.  audit: feed tokens and the audit trail.
+visits: author-visit requests.  audit: API and feed tokens and the audit trail.
 """
 
-from booking.models.audit import AuditEvent, FeedToken
+from booking.models.audit import ApiToken, AuditEvent, FeedToken
 from booking.models.bookings import AccessibilityRequest, Attendance, Booking, IdempotencyRecord
 from booking.models.codes import AccessibilityNeed, Audience, Genre, Language, PriorityGroup, VenueFeature
 from booking.models.events import Event, Session
@@ -18,6 +18,7 @@ from booking.models.visits import VisitDateOption, VisitRequest
 __all__ = [
     "AccessibilityNeed",
     "AccessibilityRequest",
+    "ApiToken",
     "Attendance",
     "Audience",
     "AuditEvent",

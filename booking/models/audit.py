@@ -1,15 +1,42 @@
-"""Private calendar feed tokens and the audit trail (who changed or exported what)."""
+"""API tokens, private calendar feed tokens and the audit trail (who changed or exported what)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.crypto import EncryptedTextField
+
+
+class ApiToken(models.Model):
+    """A staff account's API token (`Authorization: Token <key>`), one per account.
+
+    Only the SHA-256 digest of the key is stored, like a booking's manage token: the key is
+    printed once by `manage.py grant`, and running `grant` again makes a new one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_token",
+        verbose_name=_("användare"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
 
 class FeedToken(models.Model):
     """A private, revocable calendar feed for a creator or a library's staff member.
 
-    The token is read-only and must be shown again by GET /api/v1/me/, so it is kept as is;
-    rotating revokes the old one.
+    The token is read-only and must be shown again by GET /api/v1/me/ and the staff calendar
+    page, so it is kept encrypted (not as a digest only); a feed URL is looked up by the
+    token's SHA-256 `digest`. Rotating revokes the old one.
     """
 
     user = models.ForeignKey(
@@ -18,7 +45,8 @@ class FeedToken(models.Model):
         related_name="feed_tokens",
         verbose_name=_("användare"),
     )
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = EncryptedTextField(editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.crypto import EncryptedTextField
+from backend.crypto import EncryptedJSONField, EncryptedTextField
 
 
 class Booking(models.Model):
@@ -215,7 +215,7 @@ class IdempotencyRecord(models.Model):
     """The first answer to a request carrying an Idempotency-Key, kept for a short while.
 
     Scope is the caller (its token's user, or anonymous). The body may hold a booking's
-    tokens: kept out of logs and forgotten after IDEMPOTENCY_TTL_HOURS.
+    tokens: encrypted at rest, kept out of logs and forgotten after IDEMPOTENCY_TTL_HOURS.
     """
 
     class State(models.TextChoices):
@@ -227,7 +227,7 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    response_body = EncryptedJSONField(null=True, blank=True)  # may hold a manage token
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 

@@ -1,31 +1,37 @@
 """Staff accounts: who may do what (regional organiser, library staff, creator).
 
 `staff_grant` is what `manage.py grant` calls: it creates or updates the account, gives it the
-role and returns its API token, so that a new colleague or an integration can start at once.
+role and returns a new API token, so that a new colleague or an integration can start at once.
+Only the token's digest is kept, so granting again rotates it (the old token stops working).
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from booking.errors import InvalidInput
 from booking.models import Creator, Library, StaffRole
+from booking.services.api_tokens import api_token_issue, api_token_revoke
 
 ORGANISER_GROUP = "Regionala samordnare"
 # What an organiser may do in the admin: everything in Läsrum's own apps, and look at (not
 # change) accounts and the task queue. Account changes go through `grant`; the queue's
 # schedules are data migrations (whoever may write one runs any function on the server).
 ORGANISER_APPS = ("booking", "notifications")
-ORGANISER_VIEWS = (("auth", "view_user"), *(("django_q", f"view_{m}") for m in ("schedule", "success", "failure")))
+ORGANISER_VIEWS = (
+    ("auth", "view_user"),
+    *(("django_q", f"view_{m}") for m in ("schedule", "success", "failure")),
+)
 
 
 def organiser_permissions():
     """The permissions the organisers' group holds, and nothing else."""
     permissions = Permission.objects.filter(content_type__app_label__in=ORGANISER_APPS)
     for app_label, codename in ORGANISER_VIEWS:
-        permissions = permissions | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        permissions = permissions | Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        )
     return permissions
 
 
@@ -50,11 +56,13 @@ def _resolve(model, value, code: str, message):
 
 
 @transaction.atomic
-def staff_grant(*, username: str, role: str, library=None, creator=None) -> tuple:
-    """Create or update USERNAME's staff account with ROLE; return (user, API token key).
+def staff_grant(*, username: str, role: str, library=None, creator=None, issue_token: bool = True) -> tuple:
+    """Create or update USERNAME's staff account with ROLE; return (user, new API token key).
 
     library_staff needs a library, creator needs a creator profile (linked to the account).
-    Running it again is harmless: the role and token are reused.
+    Running it again adds no role twice, and gives a new token (the old one dies: only its
+    digest was kept, so it cannot be shown again). With issue_token=False the account's token,
+    if any, is left alone and the key returned is None (invitations, the demo accounts).
     """
     if role not in StaffRole.Role.values:
         raise InvalidInput(
@@ -94,8 +102,7 @@ def staff_grant(*, username: str, role: str, library=None, creator=None) -> tupl
         creator.user = user
         creator.save(update_fields=["user", "updated_at"])
     StaffRole.objects.get_or_create(user=user, role=role, library=library, creator=creator)
-    token, _created = Token.objects.get_or_create(user=user)
-    return user, token.key
+    return user, (api_token_issue(user) if issue_token else None)
 
 
 # --- Invitations and leavers (staff worker) -------------------------------------------------
@@ -156,7 +163,7 @@ def staff_invite(*, actor, email: str, role: str, library=None, creator=None, fi
         raise InvalidInput(
             errors=[{"pointer": "/email", "code": "required", "detail": str(_("Ange en e-postadress."))}]
         )
-    user, _token = staff_grant(username=email, role=role, library=library, creator=creator)
+    user, _token = staff_grant(username=email, role=role, library=library, creator=creator, issue_token=False)
     user.email = email
     user.first_name = first_name or user.first_name
     user.last_name = last_name or user.last_name
@@ -192,7 +199,7 @@ def staff_deactivate(*, actor, user, reason: str = "") -> None:
     User = get_user_model()
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    Token.objects.filter(user=user).delete()
+    api_token_revoke(user)
     feed_token_revoke(user)
     _sessions_end(user)
     AuditEvent.objects.create(

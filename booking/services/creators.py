@@ -14,6 +14,7 @@ from booking import access
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Creator, CreatorUnavailability
 from booking.services.audit import audit_record
+from booking.services.texts import free_texts_clean
 
 SCALAR_FIELDS = (
     "bio",
@@ -28,6 +29,25 @@ SCALAR_FIELDS = (
 )
 M2M_FIELDS = ("languages", "genres", "audiences")
 MAX_UNAVAILABLE_PERIODS = 100
+
+
+def _texts_clean(fields: dict, errors: list[dict]) -> None:
+    """The profile's texts in `fields` (and the unavailable periods' notes), cleaned in place by
+    the one text cleaner; problems (control characters, direction overrides) added to `errors`."""
+    texts = {name: fields[name] for name in ("bio", "fee_note") if name in fields}
+    try:
+        fields.update(free_texts_clean(Creator, texts))
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+    for index, period in enumerate(fields.get("unavailable") or []):
+        try:
+            period.update(
+                free_texts_clean(
+                    CreatorUnavailability, {"note": period.get("note") or ""}, prefix=f"/unavailable/{index}"
+                )
+            )
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
 
 
 def _check(fields: dict) -> list[dict]:
@@ -86,13 +106,14 @@ def creator_profile_update(*, creator: Creator, actor, **fields) -> Creator:
     if not access.can_edit_creator(actor, creator):
         raise PermissionDenied()
     errors = _check(fields)
+    _texts_clean(fields, errors)
     if errors:
         raise InvalidInput(errors=errors)
     creator = Creator.objects.select_for_update().get(pk=creator.pk)
     for name in SCALAR_FIELDS:
         if name in fields:
             value = fields[name]
-            if name in ("bio", "fee_note", "website"):
+            if name == "website":
                 value = (value or "").strip()
             if name == "roles":
                 value = list(value or [])
@@ -109,7 +130,7 @@ def creator_profile_update(*, creator: Creator, actor, **fields) -> Creator:
                     creator=creator,
                     start_date=period["start_date"],
                     end_date=period["end_date"],
-                    note=(period.get("note") or "").strip(),
+                    note=period["note"],
                 )
                 for period in fields["unavailable"]
             ]

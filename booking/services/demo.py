@@ -399,7 +399,9 @@ def demo_accounts_ensure(*, path=None) -> list[tuple[str, str]]:
         creator = Creator.objects.get(name=account["creator"]) if account.get("creator") else None
         if creator is not None and creator.user_id is not None and creator.user.username != username:
             continue  # someone linked the creator to a real account: leave it alone
-        user, _token = staff_grant(username=username, role=account["role"], library=library, creator=creator)
+        user, _token = staff_grant(
+            username=username, role=account["role"], library=library, creator=creator, issue_token=False
+        )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         made.append((username, account.get("describe", account["role"])))

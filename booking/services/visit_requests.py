@@ -172,7 +172,9 @@ def _apply(request: VisitRequest, fields: dict) -> dict:
     for name, multiline in (("title", False), ("notes", True)):
         if fields.get(name):
             max_length = VisitRequest._meta.get_field(name).max_length or 10_000
-            fields[name] = text_clean(fields[name], pointer=f"/{name}", max_length=max_length, multiline=multiline)
+            fields[name] = text_clean(
+                fields[name], pointer=f"/{name}", max_length=max_length, multiline=multiline
+            )
     for name in _PLAIN & set(fields):
         setattr(request, name, fields[name])
     return {name: fields[name] for name in _M2M if name in fields}
@@ -468,7 +470,7 @@ def visit_request_complete(
     if attendees is None or int(attendees) < 0:
         raise _error("/attendees", _("Ange hur många som kom."), "required")
     request.attendees = int(attendees)
-    request.evaluation = (evaluation or "").strip()
+    request.evaluation = text_clean(evaluation, pointer="/evaluation", max_length=5000, multiline=True)
     if request.event_id:
         Event.objects.filter(pk=request.event_id, status=Event.Status.PUBLISHED).update(
             status=Event.Status.COMPLETED

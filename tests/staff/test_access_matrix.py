@@ -6,10 +6,10 @@ who may not — another library's objects may answer 404)."""
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.models import VisitRequest
+from booking.services.api_tokens import api_token_issue
 from tests.factories import make_event, make_room
 from tests.visits.conftest import VISIT_END, VISIT_START
 
@@ -149,7 +149,7 @@ def test_api_matrix(request, world, action, persona):
     user = _user(request, persona)
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user)}")
     response = getattr(client, method)(url(world), body(world), format="json")
     if persona in allowed:
         assert response.status_code in success, (action, persona, response.content[:300])
@@ -182,7 +182,7 @@ def test_what_each_persona_sees_of_visit_requests(request, world, other_library,
     def seen(persona):
         client = APIClient()
         user = _user(request, persona)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user)}")
         return {r["id"] for r in client.get("/api/v1/visit-requests/").json()["results"]}
 
     assert seen("librarian") == {mine.pk}

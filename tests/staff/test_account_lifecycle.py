@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.models import AuditEvent, StaffRole
 from booking.services.accounts import staff_deactivate, staff_invite
+from booking.services.api_tokens import api_token_issue
 from feeds.services import feed_token_for, private_feed_url
 
 PASSWORD = "lila-ekorrar-dansar-tango"
@@ -89,7 +89,7 @@ def test_people_reset_their_own_password(librarian):
 
 
 def test_a_leaver_is_deactivated_and_their_tokens_die(organiser, librarian, api_client):
-    token = Token.objects.create(user=librarian)
+    token = api_token_issue(librarian)
     feed_url = private_feed_url(feed_token_for(librarian))
     feed_path = "/" + feed_url.split("//", 1)[1].split("/", 1)[1]
     web = Client()
@@ -104,7 +104,7 @@ def test_a_leaver_is_deactivated_and_their_tokens_die(organiser, librarian, api_
     librarian.refresh_from_db()
     assert librarian.is_active is False
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").status_code == 401
     assert Client().get(feed_path).status_code == 404
     assert web.get("/personal/").status_code == 302  # logged out

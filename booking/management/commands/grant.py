@@ -8,7 +8,7 @@ from booking.services.accounts import staff_grant
 class Command(BaseCommand):
     help = (
         "Create or update a staff account with a role (regional_organiser, library_staff, creator) "
-        "and print its API token alone on the last line."
+        "and print a new API token alone on the last line (an earlier token of the account stops working)."
     )
 
     def add_arguments(self, parser):
