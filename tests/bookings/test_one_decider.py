@@ -1,0 +1,51 @@
+"""Each rule that used to be decided in two to five places is now decided once (issue 11): one
+test per rule, through every face that asks it, showing that they agree."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.utils import timezone
+
+from booking.models import Booking, Event
+from booking.services.bookings import booking_cancel
+from notifications.models import Notification
+from tests.factories import make_event
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _sms(booking: Booking, template: str) -> Notification:
+    return Notification.objects.get(booking=booking, channel=Notification.Channel.SMS, template=template)
+
+
+def test_the_waitlist_and_the_sms_agree_on_when_it_is_night(settings, room, book):
+    """At 21:30 Stockholm time a freed seat is confirmed at once instead of offered (nobody is
+    asked to answer in the night), and the SMS telling so waits for 08:00; at 08:00 a freed seat
+    is offered, and its SMS goes at once. Whatever time zone is active: the waitlist used to
+    read the active one, the SMS the project's."""
+    settings.SMS_QUIET_HOURS = (time(21, 0), time(8, 0))
+    night = datetime(2029, 6, 12, 21, 30, tzinfo=STOCKHOLM)
+    morning = datetime(2029, 6, 13, 8, 0, tzinfo=STOCKHOLM)
+    with time_machine.travel(datetime(2029, 6, 12, 12, 0, tzinfo=STOCKHOLM), tick=False):
+        event = make_event(
+            room=room,
+            capacity=1,
+            start=datetime(2029, 6, 20, 18, 0, tzinfo=STOCKHOLM),
+            waitlist_mode=Event.WaitlistMode.OFFER,
+        )
+        session = event.sessions.get()
+        holder = book(session).booking
+        first = book(session, phone="0701234567", sms_consent=True).booking
+        second = book(session, phone="0707654321", sms_consent=True).booking
+    assert first.status == second.status == Booking.Status.WAITLISTED
+    with timezone.override("UTC"), time_machine.travel(night, tick=False):
+        booking_cancel(booking=holder)
+    first.refresh_from_db()
+    assert first.status == Booking.Status.CONFIRMED  # the waitlist: night, no offer
+    assert _sms(first, "promoted").due_at == morning  # the SMS: night too, until 08:00
+    with timezone.override("UTC"), time_machine.travel(morning, tick=False):
+        booking_cancel(booking=first)
+    second.refresh_from_db()
+    assert second.status == Booking.Status.OFFERED  # the waitlist: day, an offer
+    assert _sms(second, "offered").due_at == morning  # the SMS: day, at once
