@@ -4,13 +4,16 @@ test per rule, through every face that asks it, showing that they agree."""
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from booking.models import Booking, Event
 from booking.services.bookings import booking_cancel
+from notifications import gsm, render
 from notifications.models import Notification
-from tests.factories import make_event
+from tests.events.conftest import event_body
+from tests.factories import make_event, make_room
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -49,3 +52,34 @@ def test_the_waitlist_and_the_sms_agree_on_when_it_is_night(settings, room, book
     second.refresh_from_db()
     assert second.status == Booking.Status.OFFERED  # the waitlist: day, an offer
     assert _sms(second, "offered").due_at == morning  # the SMS: day, at once
+
+
+@pytest.mark.parametrize(
+    "sms_title",
+    [
+        "Bokfika 50€ ^^",  # extension characters, kept as they are
+        "x" * 38 + "€",  # 40 septets: the limit
+        "x" * 39 + "€",  # 40 characters but 41 septets
+        "€" * 21,  # 21 characters, 42 septets
+        "Skrivarverkstad – höst",  # an en dash is not GSM-7
+    ],
+)
+def test_the_sms_title_check_and_the_sms_count_septets_alike(
+    clock_in_2029, as_user, librarian, library, sms_title
+):
+    """The events' check (through the API) takes a short SMS title when the notifications' count
+    says it is GSM-7 and at most 40 septets, i.e. four of it fit one 160-septet segment; and an
+    SMS carries an accepted title unchanged."""
+    fits = gsm.segments(sms_title * 4) == ("gsm7", 1)
+    room = make_room(library=library, capacity=30)
+    response = as_user(librarian).post(
+        "/api/v1/events/",
+        event_body(library=library, room=room, sms_title=sms_title, status="published"),
+        format="json",
+    )
+    assert (response.status_code == 201) == fits, response.content
+    if not fits:
+        assert "/sms_title" in [error["pointer"] for error in response.json()["errors"]]
+        return
+    event = Event.objects.get(pk=response.json()["id"])
+    assert render.sms_title(event, "sv") == sms_title
