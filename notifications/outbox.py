@@ -50,6 +50,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from backend.crypto import EncryptedTextField
+from booking.selectors.texts import event_title
 from notifications import recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut
 
@@ -633,7 +634,7 @@ def _booking_context(booking, session, link: str, *, sessions=None, language=Non
         "booking": booking,
         "name": booking.name,
         "event": render.sms_title(event, language),
-        "event_full": render.event_title(event, language),
+        "event_full": event_title(event, language),
         "library": event.library.name,
         "room": room.name if room else "",
         "when": render.local_when(session.start if session else None, language),

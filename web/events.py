@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 from booking.errors import BookingClosed, BookingNotOpen, DomainError, SessionCancelled
 from booking.models import Event, Session
 from booking.selectors.events import event_list, events_with_sessions
+from booking.selectors.texts import (
+    event_description,
+    event_description_language,
+    event_title,
+    event_title_language,
+)
 
 
 def listed_events(*, now=None) -> QuerySet:
@@ -73,16 +79,12 @@ def event_texts(event: Event, language: str | None = None) -> Texts:
     """The title and description to show on a page in `language`: its own version where there
     is one, else the event's own text, marked with the language it is written in."""
     language = (language or get_language() or "sv")[:2]
-    own = event.content_language or "sv"
-    title, title_lang = event.title, own
-    description, description_lang = event.description, own
-    translated_title = {"sv": event.title_sv, "en": event.title_en}.get(language, "")
-    translated_description = {"sv": event.description_sv, "en": event.description_en}.get(language, "")
-    if translated_title:
-        title, title_lang = translated_title, language
-    if translated_description:
-        description, description_lang = translated_description, language
-    return Texts(title, title_lang, description, description_lang)
+    return Texts(
+        event_title(event, language),
+        event_title_language(event, language),
+        event_description(event, language),
+        event_description_language(event, language),
+    )
 
 
 @dataclass

@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
 from booking.models import Booking, Event
 from booking.services.bookings import booking_cancel
 from notifications import gsm, render
+from notifications.dispatch import dispatch_pass
 from notifications.models import Notification
 from tests.events.conftest import event_body
 from tests.factories import make_event, make_room
@@ -83,3 +85,25 @@ def test_the_sms_title_check_and_the_sms_count_septets_alike(
         return
     event = Event.objects.get(pk=response.json()["id"])
     assert render.sms_title(event, "sv") == sms_title
+
+
+def test_the_page_the_feed_and_the_e_mail_give_the_same_title_in_the_readers_language(client, room, book):
+    """A Swedish event with an English title: English readers get it on the event's page, in
+    the calendar feed and in their confirmation e-mail; Swedish readers get the event's own."""
+    event = make_event(
+        room=room, title="Bokcirkel om deckare", content_language="sv", title_en="Crime book circle"
+    )
+    sv_page = client.get(event.get_absolute_url()).content.decode()
+    en_page = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Bokcirkel om deckare" in sv_page and "Crime book circle" not in sv_page
+    assert "Crime book circle" in en_page
+    assert "SUMMARY:Bokcirkel om deckare" in client.get("/feeds/events.ics").content.decode()
+    assert "SUMMARY:Crime book circle" in client.get("/feeds/events.ics?lang=en").content.decode()
+    session = event.sessions.get()
+    book(session, email="sv@example.se", language="sv")
+    book(session, email="en@example.se", language="en")
+    mail.outbox.clear()
+    dispatch_pass()
+    sent = {message.to[0]: message.subject + message.body for message in mail.outbox}
+    assert "Bokcirkel om deckare" in sent["sv@example.se"] and "Crime" not in sent["sv@example.se"]
+    assert "Crime book circle" in sent["en@example.se"]
