@@ -16,6 +16,7 @@ from notifications.dispatch import dispatch_pass
 from notifications.models import Notification
 from tests.events.conftest import event_body
 from tests.factories import make_event, make_room
+from tests.web.conftest import booking_data
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -107,3 +108,27 @@ def test_the_page_the_feed_and_the_e_mail_give_the_same_title_in_the_readers_lan
     sent = {message.to[0]: message.subject + message.body for message in mail.outbox}
     assert "Bokcirkel om deckare" in sent["sv@example.se"] and "Crime" not in sent["sv@example.se"]
     assert "Crime book circle" in sent["en@example.se"]
+
+
+def test_the_booking_form_and_the_api_repeat_a_request_alike(client, api_client, session):
+    """The same request twice books once, through the form (the same confirmation) and the API
+    (the same answer); the same key with other content is refused by both, where the form used
+    to show the first booking as if the changed one had been made."""
+    form = booking_data(session)
+    first, again = (client.post(f"/evenemang/{session.event_id}/boka/", form) for _ in range(2))
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    body = {"session": session.pk, "seats": 1, "name": "Anna", "email": "anna@example.se"}
+    answers = [
+        api_client.post("/api/v1/bookings/", body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 20)
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201] and answers[0].json() == answers[1].json()
+    assert Booking.objects.count() == 2
+    changed = client.post(f"/evenemang/{session.event_id}/boka/", {**form, "name": "Bo Berg"})
+    assert changed.status_code == 400
+    assert "Formuläret har redan skickats med andra uppgifter" in changed.content.decode()
+    refused = api_client.post(
+        "/api/v1/bookings/", {**body, "name": "Bo Berg"}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 20
+    )
+    assert refused.status_code == 422
+    assert Booking.objects.count() == 2
