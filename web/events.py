@@ -43,11 +43,8 @@ def event_for_page(event_id: int) -> Event | None:
     """One event for its public page: published (or cancelled, shown as such), public or
     unlisted. Private events and drafts do not exist for the public."""
     return (
-        Event.objects.filter(
-            pk=event_id,
-            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED],
-            visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED],
-        )
+        Event.objects.public()
+        .filter(pk=event_id)
         .select_related("library__municipality", "room")
         .prefetch_related(
             "audiences",

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.utils import timezone
 
+from booking.access import visible_events
 from booking.models import Booking, Event
 from booking.services.bookings import booking_cancel
 from notifications import gsm, render
@@ -132,3 +134,44 @@ def test_the_booking_form_and_the_api_repeat_a_request_alike(client, api_client,
     )
     assert refused.status_code == 422
     assert Booking.objects.count() == 2
+
+
+def test_every_face_agrees_on_which_events_are_public(client, api_client, room):
+    """Public and unlisted published events can be read and booked by anyone, through the API,
+    the pages and the one-event feed; only public ones are listed (the API's list, the site's
+    listing, the public feed); drafts and private events exist for nobody but staff."""
+    kinds = {
+        "public": {},
+        "unlisted": {"visibility": Event.Visibility.UNLISTED},
+        "private": {"visibility": Event.Visibility.PRIVATE},
+        "draft": {"status": Event.Status.DRAFT},
+    }
+    events = {
+        name: make_event(room=room, title=f"Evenemang {name}", **fields) for name, fields in kinds.items()
+    }
+    anonymous = set(visible_events(AnonymousUser()).values_list("title", flat=True))
+    api_list = {row["title"] for row in api_client.get("/api/v1/events/").json()["results"]}
+    listing = client.get("/").content.decode()
+    feed = client.get("/feeds/events.ics").content.decode()
+    for name, event in events.items():
+        readable = name in ("public", "unlisted")
+        listed = name == "public"
+        faces = {
+            "access": event.title in anonymous,
+            "api": api_client.get(f"/api/v1/events/{event.pk}/").status_code == 200,
+            "page": client.get(event.get_absolute_url()).status_code == 200,
+            "event feed": client.get(f"/feeds/events/{event.pk}.ics").status_code == 200,
+            "booking": api_client.post(
+                "/api/v1/bookings/",
+                {"session": event.sessions.get().pk, "seats": 1, "name": "Anna", "email": "anna@example.se"},
+                format="json",
+            ).status_code
+            == 201,
+        }
+        assert faces == dict.fromkeys(faces, readable), name
+        lists = {
+            "api list": event.title in api_list,
+            "listing": event.title in listing,
+            "feed": event.title in feed,
+        }
+        assert lists == dict.fromkeys(lists, listed), name
