@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from booking.errors import BookingClosed, BookingNotOpen, DomainError, SessionCancelled
+from booking.errors import BookingNotOpen
 from booking.models import Event, Session
 from booking.selectors.events import event_list, events_with_sessions
 from booking.selectors.texts import (
@@ -21,6 +21,7 @@ from booking.selectors.texts import (
     event_title,
     event_title_language,
 )
+from booking.services.bookings import booking_window_refusal
 
 
 def listed_events(*, now=None) -> QuerySet:
@@ -91,26 +92,9 @@ class SeatStatus:
     label: str
 
 
-def booking_refusal(event: Event, session: Session | None, *, now=None) -> type[DomainError] | None:
-    """Why this session cannot be booked now (the domain error the service would raise), or
-    None when it can. The service checks again inside its transaction; pages use this to
-    show the state and to refuse early with the same words."""
-    now = now or timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        return SessionCancelled if event.status == Event.Status.CANCELLED else BookingClosed
-    if event.booking_opens and event.booking_opens > now:
-        return BookingNotOpen
-    if session is None:
-        return None
-    if session.status != Session.Status.SCHEDULED:
-        return SessionCancelled
-    if session.start - event.booking_closes_before <= now:
-        return BookingClosed
-    return None
-
-
-def booking_open(event: Event, session: Session | None, *, now=None) -> bool:
-    return booking_refusal(event, session, now=now) is None
+def booking_open(event: Event, session: Session, *, now=None) -> bool:
+    """Can this session be booked now? The service's booking window (booking_window_refusal)."""
+    return booking_window_refusal(event=event, sessions=[session], now=now or timezone.now()) is None
 
 
 def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatus:
@@ -125,7 +109,8 @@ def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatu
     else:
         first = live[0]
         left = first.seats_left
-    refusal = booking_refusal(event, first, now=now)
+    booked = live if event.booking_mode == Event.BookingMode.SERIES else [first]
+    refusal = booking_window_refusal(event=event, sessions=booked, now=now or timezone.now())
     if refusal is BookingNotOpen:
         return SeatStatus("closed", left, _("Bokningen har inte öppnat"))
     if refusal is not None:

@@ -1,7 +1,7 @@
 """Each rule that used to be decided in two to five places is now decided once (issue 11): one
 test per rule, through every face that asks it, showing that they agree."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from booking.access import visible_events
 from booking.models import Booking, Event
-from booking.services.bookings import booking_cancel
+from booking.services.bookings import booking_cancel, booking_window_refusal
 from notifications import gsm, render
 from notifications.dispatch import dispatch_pass
 from notifications.models import Notification
 from tests.events.conftest import event_body
 from tests.factories import make_event, make_room
 from tests.web.conftest import booking_data
+from web.events import seat_status
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -175,3 +176,43 @@ def test_every_face_agrees_on_which_events_are_public(client, api_client, room):
             "feed": event.title in feed,
         }
         assert lists == dict.fromkeys(lists, listed), name
+
+
+def test_the_api_and_the_booking_form_keep_the_same_booking_window(
+    client, api_client, as_user, librarian, room
+):
+    """Not open yet, closed, a draft: the API and the booking form refuse alike, with the same
+    words, and the pages say the same of a session. A draft has not opened (the pages used to
+    call it closed)."""
+    soon = timezone.now() + timedelta(hours=2)
+    cases = {
+        "not open": (
+            make_event(room=room, booking_opens=timezone.now() + timedelta(days=1)),
+            "booking_not_open",
+        ),
+        "closed": (
+            make_event(room=room, start=soon, booking_closes_before=timedelta(hours=3)),
+            "booking_closed",
+        ),
+        "draft": (make_event(room=room, status=Event.Status.DRAFT), "booking_not_open"),
+    }
+    for name, (event, code) in cases.items():
+        session = event.sessions.get()
+        body = {"session": session.pk, "seats": 1, "name": "Anna", "email": "anna@example.se"}
+        api = api_client.post("/api/v1/bookings/", body, format="json")
+        form = client.post(f"/evenemang/{event.pk}/boka/", booking_data(session, seats="1", children="0"))
+        assert api.status_code >= 400 and form.status_code >= 400, name
+        refusal = booking_window_refusal(event=event, sessions=[session], now=timezone.now())
+        assert refusal is not None and refusal.code == code, name
+        status = seat_status(event, [session])
+        assert status.code == "closed" and status.label == (
+            "Bokningen har inte öppnat" if code == "booking_not_open" else "Bokningen har stängt"
+        ), name
+        if name == "draft":  # drafts do not exist for the public: no page, no booking
+            assert form.status_code == 404
+            continue
+        assert api.json()["code"] == code, name
+        assert (
+            str(refusal.message) in api.json()["detail"] and str(refusal.message) in form.content.decode()
+        ), name
+    assert not Booking.objects.exists()
