@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from backend.crypto import EncryptedTextField
 from booking.selectors.texts import event_title
+from booking.services.waitlist import waitlist_position
 from notifications import recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut
 
@@ -654,9 +655,5 @@ def _booking_context(booking, session, link: str, *, sessions=None, language=Non
 
 def _waitlist_position(booking):
     if booking.status != "waitlisted":
-        return None
-    try:
-        from booking.services.waitlist import waitlist_position
-    except ImportError:  # the booking engine is built alongside; the message reads well without it
         return None
     return waitlist_position(booking)

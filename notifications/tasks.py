@@ -1,20 +1,19 @@
 """django-q2 entry points, run by `python manage.py qcluster` on the schedules that migration
 0003 creates once (every minute). Each loads what it needs and calls a service."""
 
-import logging
 import os
 import socket
 from datetime import timedelta
 
 from django.utils import timezone
 
-logger = logging.getLogger("notifications.tasks")
+from booking.services.waitlist import offers_expire
+from notifications.dispatch import dispatch_pass
+from notifications.models import WorkerHeartbeat
 
 
 def dispatch_due() -> dict:
     """One dispatch pass (what `manage.py send_reminders` runs); safe to overlap with others."""
-    from notifications.dispatch import dispatch_pass
-
     heartbeat()
     return dict(dispatch_pass())
 
@@ -22,15 +21,6 @@ def dispatch_due() -> dict:
 def expire_offers() -> int:
     """Pass unclaimed waitlist offers on (the booking engine decides how)."""
     heartbeat()
-    try:
-        from booking.services.waitlist import offers_expire
-    except ImportError:
-        try:
-            from booking.tasks import expire_offers as offers_expire_task
-        except ImportError:
-            logger.warning("no offer expiry in the booking engine yet")
-            return 0
-        return offers_expire_task()
     return offers_expire()
 
 
@@ -44,8 +34,6 @@ def worker_name() -> str:
 
 def heartbeat() -> None:
     """Tell /healthz/worker that a queue worker is alive."""
-    from notifications.models import WorkerHeartbeat
-
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(name=worker_name(), defaults={"seen_at": now})
     WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=7)).delete()  # workers gone
