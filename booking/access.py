@@ -8,6 +8,7 @@ anonymous: public, published events only, and no personal data anywhere.
 from django.db.models import Q, QuerySet
 
 from booking.models import Creator, Event, StaffRole
+from booking.models.events import events_public_q
 
 
 def _roles(user) -> list[StaffRole]:
@@ -62,9 +63,7 @@ def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
     """Events this user may read: the public programme, plus drafts and private events of the
     libraries they manage (all for organisers), plus a creator's own events."""
     queryset = queryset if queryset is not None else Event.objects.all()
-    public = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED]) & Q(
-        visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED]
-    )
+    public = events_public_q()
     if is_organiser(user):
         return queryset
     condition = public

@@ -39,6 +39,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
 
 from booking.models import Booking, Session, VisitDateOption
 from booking.models import Event as EventRow
+from booking.selectors.texts import event_description, event_title
 from booking.services.events import session_date_window
 
 TZID = "Europe/Stockholm"
@@ -321,16 +322,6 @@ def _code_names(event: EventRow, name: str, lang: str) -> list[str]:
     return [(name_en if lang == "en" and name_en else name_sv) for name_sv, name_en in rows]
 
 
-def event_title(event: EventRow, lang: str) -> str:
-    translated = event.title_en if lang == "en" else event.title_sv
-    return translated or event.title
-
-
-def _description_text(event: EventRow, lang: str) -> str:
-    translated = event.description_en if lang == "en" else event.description_sv
-    return translated or event.description
-
-
 def location_text(library, labels: dict, room_name: str | None = None) -> str:
     """Library name, room, and the address — or an honest "adress saknas"."""
     parts = [library.name]
@@ -461,7 +452,7 @@ class FeedBuilder:
         audiences = _code_names(event, "audiences", lang)
 
         lines = []
-        text = _description_text(event, lang).strip()
+        text = event_description(event, lang).strip()
         if text:
             lines += [text, ""]
         if audiences:

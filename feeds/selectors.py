@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from booking import access
 from booking.models import Booking, Event, FeedToken, Session, VisitDateOption, VisitRequest
+from booking.models.events import events_listed_q
 from booking.services.tokens import token_digest
 from feeds.compiled import CompiledAggregate
 from feeds.ical import FORMAT_VERSION, SessionKey
@@ -26,7 +27,6 @@ from feeds.ical import FORMAT_VERSION, SessionKey
 # Past sessions stay a while so that subscribers keep their history; older ones drop out.
 FEED_PAST_DAYS = 90
 
-PUBLIC_STATUSES = [Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED]
 OPEN_VISIT_STATUSES = [
     VisitRequest.Status.SUBMITTED,
     VisitRequest.Status.APPROVED,
@@ -73,7 +73,7 @@ def sessions_in_feed(sessions: QuerySet, *, now: datetime) -> QuerySet:
 
 # Written from the session (event__…) so that the event is joined once: an `event__in`
 # subquery of public events made PostgreSQL read the events twice on every conditional GET.
-PUBLIC_EVENT = Q(event__status__in=PUBLIC_STATUSES, event__visibility=Event.Visibility.PUBLIC)
+PUBLIC_EVENT = events_listed_q("event__")
 
 
 def public_sessions(where: Q, *, events: QuerySet | None = None) -> QuerySet:

@@ -211,11 +211,7 @@ def events_feed(request):
 def event_feed(request, event_id: int):
     """One event's sessions ("Lägg till i kalender"); unlisted events too, as they are
     bookable by link, but never drafts or private ones."""
-    event = get_object_or_404(
-        Event.objects.exclude(visibility=Event.Visibility.PRIVATE),
-        pk=event_id,
-        status__in=selectors.PUBLIC_STATUSES,
-    )
+    event = get_object_or_404(Event.objects.public(), pk=event_id)
     try:
         lang = _lang(request)
     except BadFilter as exc:

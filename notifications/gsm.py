@@ -1,24 +1,14 @@
-"""GSM-7: what an SMS may contain, how many segments it takes, and how to make text fit.
+"""Making text fit an SMS: transliteration into GSM-7 and shortening. The alphabet itself and
+the segment count are the domain's (booking/services/gsm.py), shared with the events'
+SMS-title check."""
 
-å, ä, ö, é and ü are in the GSM 03.38 basic set; an en dash, curly quotes or an emoji are not,
-and one such character turns the whole message into UCS-2 (70 characters a segment instead of
-160). The extension table (€, [, ], {, }, ~, ^, \\, |) costs two septets each.
-"""
-
-import math
 import re
 import unicodedata
 
-GSM7_BASIC = (
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = "^{}\\[~]|€\f"
-_BASIC = frozenset(GSM7_BASIC)
-_EXTENSION = frozenset(GSM7_EXTENSION)
+from booking.services.gsm import BASIC as _BASIC
+from booking.services.gsm import GSM7_BASIC, GSM7_EXTENSION, is_gsm7, is_gsm7_char, segments
 
-SINGLE_GSM7, MULTI_GSM7 = 160, 153  # septets; a concatenated segment loses 7 to its header
-SINGLE_UCS2, MULTI_UCS2 = 70, 67  # UTF-16 code units
+__all__ = ["GSM7_BASIC", "GSM7_EXTENSION", "is_gsm7", "readable_share", "segments", "shorten", "to_gsm7"]
 
 # Letters that do not decompose into a GSM-7 base letter (Sami, Finnish, Polish, ...), and
 # typography that word processors put into titles.
@@ -62,30 +52,8 @@ _FALLBACK = {
 }
 
 
-def is_gsm7(text: str) -> bool:
-    return all(char in _BASIC or char in _EXTENSION for char in text)
-
-
-def segments(text: str) -> tuple[str, int]:
-    """('gsm7' or 'ucs2', number of segments) as a phone network counts them."""
-    if is_gsm7(text):
-        costs = [2 if char in _EXTENSION else 1 for char in text]
-        if sum(costs) <= SINGLE_GSM7:
-            return "gsm7", 1
-        count, used = 1, 0
-        for cost in costs:  # an escape and its character never straddle two segments
-            if used + cost > MULTI_GSM7:
-                count, used = count + 1, 0
-            used += cost
-        return "gsm7", count
-    units = len(text.encode("utf-16-le")) // 2
-    if units <= SINGLE_UCS2:
-        return "ucs2", 1
-    return "ucs2", math.ceil(units / MULTI_UCS2)
-
-
 def _transliterate_char(char: str) -> str | None:
-    if char in _BASIC or char in _EXTENSION:
+    if is_gsm7_char(char):
         return char
     if char in _FALLBACK:
         return _FALLBACK[char]

@@ -1,22 +1,21 @@
 """The .ics attached to confirmation e-mails: the booking's own calendar, the same one its
 ics_url serves (feeds.ical builds it: same UIDs and SEQUENCE, so a later feed refresh updates
-the event instead of duplicating it). A minimal icalendar fallback keeps mail working if the
-feeds app cannot be imported."""
+the event instead of duplicating it). A minimal icalendar fallback keeps mail going if the
+feeds builder fails."""
 
 import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
+from icalendar import Calendar, Event
+
+from feeds import selectors
+from feeds.ical import FeedOptions, event_title, feed_render
 
 logger = logging.getLogger("notifications.ics")
 
 
 def booking_ics(booking) -> bytes:
-    try:
-        from feeds import selectors
-        from feeds.ical import FeedOptions, event_title, feed_render
-    except ImportError:
-        return _minimal(booking)
     try:
         loaded = selectors.load_sessions(selectors.booking_sessions(booking))
         sessions = loaded.values() if isinstance(loaded, dict) else loaded
@@ -34,8 +33,6 @@ def booking_ics(booking) -> bytes:
 
 
 def _minimal(booking) -> bytes:
-    from icalendar import Calendar, Event
-
     calendar = Calendar()
     calendar.add("PRODID", "-//Läsrum//Bokning//SV")
     calendar.add("VERSION", "2.0")

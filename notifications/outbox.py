@@ -50,6 +50,8 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from backend.crypto import EncryptedTextField
+from booking.selectors.texts import event_title
+from booking.services.waitlist import waitlist_position
 from notifications import recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut
 
@@ -633,7 +635,7 @@ def _booking_context(booking, session, link: str, *, sessions=None, language=Non
         "booking": booking,
         "name": booking.name,
         "event": render.sms_title(event, language),
-        "event_full": render.event_title(event, language),
+        "event_full": event_title(event, language),
         "library": event.library.name,
         "room": room.name if room else "",
         "when": render.local_when(session.start if session else None, language),
@@ -653,9 +655,5 @@ def _booking_context(booking, session, link: str, *, sessions=None, language=Non
 
 def _waitlist_position(booking):
     if booking.status != "waitlisted":
-        return None
-    try:
-        from booking.services.waitlist import waitlist_position
-    except ImportError:  # the booking engine is built alongside; the message reads well without it
         return None
     return waitlist_position(booking)

@@ -76,12 +76,6 @@ def sms_title(event, language: str) -> str:
     return "evenemanget" if language == "sv" else "the event"
 
 
-def event_title(event, language: str) -> str:
-    """The title for an e-mail: in the reader's language where there is one, else the event's own."""
-    translated = event.title_en if language == "en" else event.title_sv
-    return translated or event.title
-
-
 def render_sms(name: str, context: dict, language: str) -> str:
     """A GSM-7 SMS body of at most two segments."""
     language = _language(language)

@@ -12,16 +12,18 @@ and the quiet window is 21:00-08:00 local on every night of the year.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
-# The "end of the previous allowed window" is the start of the quiet hours less this margin, so
-# that a dispatch pass that runs a minute or two late (the scheduler ticks about every 30 s) still
-# sends before the quiet hours begin.
-QUIET_MARGIN = timedelta(minutes=5)
+from booking.services.quiet_hours import (
+    in_quiet_hours,
+    quiet_hours_end,
+    quiet_hours_start_before,
+    quiet_window,
+)
 
 REASON_TOO_LATE = "too_late"  # the session had started, or the message is past its not_after
 REASON_QUIET_HOURS = "quiet_hours"  # only night was left before the session
@@ -41,50 +43,6 @@ def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _quiet(quiet):
-    return settings.SMS_QUIET_HOURS if quiet is ... else quiet
-
-
-def _at_local(day, clock: time, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock).replace(tzinfo=tz)
-
-
-def in_quiet_hours(moment: datetime, *, quiet=...) -> bool:
-    """Is this moment inside the quiet hours (local time)? The end is not quiet."""
-    quiet = _quiet(quiet)
-    if not quiet:
-        return False
-    start, end = quiet
-    clock = moment.astimezone(_tz()).time()
-    if start <= end:  # a window within one day, e.g. 12:00-13:00
-        return start <= clock < end
-    return clock >= start or clock < end  # across midnight, e.g. 21:00-08:00
-
-
-def quiet_hours_end(moment: datetime, *, quiet=...) -> datetime:
-    """The first allowed moment at or after `moment` (itself when it is not in quiet hours)."""
-    quiet = _quiet(quiet)
-    if not in_quiet_hours(moment, quiet=quiet):
-        return moment
-    tz = _tz()
-    local = moment.astimezone(tz)
-    end = _at_local(local.date(), quiet[1], tz)
-    if end <= local:
-        end = _at_local(local.date() + timedelta(days=1), quiet[1], tz)
-    return end.astimezone(UTC)
-
-
-def quiet_hours_start_before(moment: datetime, *, quiet=...) -> datetime:
-    """For a moment in quiet hours: the start of those quiet hours, less QUIET_MARGIN."""
-    quiet = _quiet(quiet)
-    tz = _tz()
-    local = moment.astimezone(tz)
-    start = _at_local(local.date(), quiet[0], tz)
-    if start > local:
-        start = _at_local(local.date() - timedelta(days=1), quiet[0], tz)
-    return (start - QUIET_MARGIN).astimezone(UTC)
-
-
 def minus_offset(start: datetime, offset: timedelta) -> datetime:
     """`offset` before `start`: whole days on the local wall clock, the rest in absolute time."""
     if offset % timedelta(days=1) == timedelta(0):
@@ -97,7 +55,7 @@ def minus_offset(start: datetime, offset: timedelta) -> datetime:
 def sms_send_time(wanted: datetime, *, start: datetime, now: datetime | None = None, quiet=...) -> Due:
     """When an SMS reminder wanted at `wanted` for a session starting at `start` goes out."""
     now = now or timezone.now()
-    quiet = _quiet(quiet)
+    quiet = quiet_window(quiet)
     if wanted >= start or now >= start:
         return Due(None, REASON_TOO_LATE)
     at = wanted

@@ -12,9 +12,16 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from booking.errors import BookingClosed, BookingNotOpen, DomainError, SessionCancelled
+from booking.errors import BookingNotOpen
 from booking.models import Event, Session
 from booking.selectors.events import event_list, events_with_sessions
+from booking.selectors.texts import (
+    event_description,
+    event_description_language,
+    event_title,
+    event_title_language,
+)
+from booking.services.bookings import booking_window_refusal
 
 
 def listed_events(*, now=None) -> QuerySet:
@@ -37,11 +44,8 @@ def event_for_page(event_id: int) -> Event | None:
     """One event for its public page: published (or cancelled, shown as such), public or
     unlisted. Private events and drafts do not exist for the public."""
     return (
-        Event.objects.filter(
-            pk=event_id,
-            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED],
-            visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED],
-        )
+        Event.objects.public()
+        .filter(pk=event_id)
         .select_related("library__municipality", "room")
         .prefetch_related(
             "audiences",
@@ -73,16 +77,12 @@ def event_texts(event: Event, language: str | None = None) -> Texts:
     """The title and description to show on a page in `language`: its own version where there
     is one, else the event's own text, marked with the language it is written in."""
     language = (language or get_language() or "sv")[:2]
-    own = event.content_language or "sv"
-    title, title_lang = event.title, own
-    description, description_lang = event.description, own
-    translated_title = {"sv": event.title_sv, "en": event.title_en}.get(language, "")
-    translated_description = {"sv": event.description_sv, "en": event.description_en}.get(language, "")
-    if translated_title:
-        title, title_lang = translated_title, language
-    if translated_description:
-        description, description_lang = translated_description, language
-    return Texts(title, title_lang, description, description_lang)
+    return Texts(
+        event_title(event, language),
+        event_title_language(event, language),
+        event_description(event, language),
+        event_description_language(event, language),
+    )
 
 
 @dataclass
@@ -92,26 +92,9 @@ class SeatStatus:
     label: str
 
 
-def booking_refusal(event: Event, session: Session | None, *, now=None) -> type[DomainError] | None:
-    """Why this session cannot be booked now (the domain error the service would raise), or
-    None when it can. The service checks again inside its transaction; pages use this to
-    show the state and to refuse early with the same words."""
-    now = now or timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        return SessionCancelled if event.status == Event.Status.CANCELLED else BookingClosed
-    if event.booking_opens and event.booking_opens > now:
-        return BookingNotOpen
-    if session is None:
-        return None
-    if session.status != Session.Status.SCHEDULED:
-        return SessionCancelled
-    if session.start - event.booking_closes_before <= now:
-        return BookingClosed
-    return None
-
-
-def booking_open(event: Event, session: Session | None, *, now=None) -> bool:
-    return booking_refusal(event, session, now=now) is None
+def booking_open(event: Event, session: Session, *, now=None) -> bool:
+    """Can this session be booked now? The service's booking window (booking_window_refusal)."""
+    return booking_window_refusal(event=event, sessions=[session], now=now or timezone.now()) is None
 
 
 def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatus:
@@ -126,7 +109,8 @@ def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatu
     else:
         first = live[0]
         left = first.seats_left
-    refusal = booking_refusal(event, first, now=now)
+    booked = live if event.booking_mode == Event.BookingMode.SERIES else [first]
+    refusal = booking_window_refusal(event=event, sessions=booked, now=now or timezone.now())
     if refusal is BookingNotOpen:
         return SeatStatus("closed", left, _("Bokningen har inte öppnat"))
     if refusal is not None:

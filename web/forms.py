@@ -4,12 +4,13 @@ functions as the API's (booking.validation), so both refuse the same things with
 """
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking import validation
 from booking.errors import InvalidInput
 from booking.models import AccessibilityNeed, Booking, Event
-from web.events import booking_refusal
+from booking.services.bookings import booking_window_refusal
 
 NOTE_MAX_LENGTH = 1000
 SCHOOL_MAX_LENGTH = 120
@@ -124,7 +125,7 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(_("Välj ett av tillfällena i listan."), code="invalid_choice")
         # The service checks these again inside its transaction; here they save a round trip
         # and give the same words.
-        refusal = booking_refusal(self.event_obj, session)
+        refusal = booking_window_refusal(event=self.event_obj, sessions=[session], now=timezone.now())
         if refusal is not None:
             raise forms.ValidationError(str(refusal.message), code=refusal.code)
         return session

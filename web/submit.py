@@ -9,29 +9,31 @@ refusal the record is let go, so that the visitor can correct the form and send 
 The record's scope is the visitor's address (backend.client_ip, the one trusted-proxy rule), as
 for anonymous API keys: a form key sent from another address never finds this visitor's
 confirmation, which shows the manage link.
+
+The rule is the API's (booking.services.idempotency): the record is claimed before the work,
+a repeat of the same form waits briefly for the first answer, the same key with other content
+is refused, an expired record is taken over. The web keeps only bookings: a refusal abandons
+the record.
 """
 
-import hashlib
-import json
-import time
-from datetime import timedelta
-
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from booking.errors import DomainError, InvalidInput
+from booking.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from booking.models import Booking, Event, IdempotencyRecord
+from booking.services.bookings import booking_create
+from booking.services.idempotency import (
+    Replay,
+    idempotency_abandon,
+    idempotency_begin,
+    idempotency_finish,
+    request_fingerprint,
+)
 
 SCOPE_PREFIX = "web-booking-form:"
-WAIT_FOR_FIRST_SECONDS = 5.0
 
 # Domain error codes that concern the chosen session (shown beside it); others go on top.
 SESSION_ERRORS = {"booking_not_open", "booking_closed", "session_cancelled", "session_full"}
-
-
-def _hash(kwargs: dict) -> str:
-    return hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def form_scope(address: str) -> str:
@@ -44,74 +46,53 @@ def confirmation_record(key: str, *, address: str) -> IdempotencyRecord | None:
     ).first()
 
 
-def _claim(scope: str, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                scope=scope,
-                key=key,
-                request_hash=request_hash,
-                expires_at=timezone.now() + timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS),
-            )
-            return record, True
-    except IntegrityError:
-        return IdempotencyRecord.objects.get(scope=scope, key=key), False
-
-
-def _wait_for(record: IdempotencyRecord) -> IdempotencyRecord | None:
-    """The first submit is still running (a double click): wait a moment for its answer."""
-    deadline = time.monotonic() + WAIT_FOR_FIRST_SECONDS
-    while time.monotonic() < deadline:
-        current = IdempotencyRecord.objects.filter(pk=record.pk).first()
-        if current is None:  # the first was refused and let go
-            return None
-        if current.state == IdempotencyRecord.State.DONE:
-            return current
-        time.sleep(0.1)
-    return None
-
-
 def booking_submit(*, form, event: Event, address: str) -> str | None:
     """Book from a valid BookingForm sent from `address`. Returns the form key of the confirmation to show, or
     None after putting the refusal on the form (beside the fields it concerns)."""
-    from booking.services.bookings import booking_create
-
     key = form.cleaned_data["form_key"]
     kwargs = form.booking_kwargs()
     session = form.cleaned_data.get("session")
     target = {"event": event} if form.series else {"session": session}
-    record, first = _claim(
-        form_scope(address), key, _hash({**kwargs, "target": session.pk if session else event.pk})
+    fingerprint = request_fingerprint(
+        method="POST",
+        path=f"web:book:{event.pk}",
+        data={**kwargs, "target": session.pk if session else event.pk},
     )
-    if not first:
-        if record.state != IdempotencyRecord.State.DONE:
-            record = _wait_for(record)
-        if record is not None and record.state == IdempotencyRecord.State.DONE:
-            return key
-        form.add_error(None, str(DomainError.message))
+    try:
+        record = idempotency_begin(scope=form_scope(address), key=key, fingerprint=fingerprint)
+    except IdempotencyKeyReused:
+        form.add_error(
+            None, _("Formuläret har redan skickats med andra uppgifter. Ladda om sidan för att boka igen.")
+        )
         return None
+    except DomainError as exc:  # the first submit is still running, or a key the page never made
+        form.add_error(None, str(exc))
+        return None
+    if isinstance(record, Replay):  # only bookings are kept: this form has booked already
+        return key
     try:
         result = booking_create(**target, **kwargs, source=Booking.Source.WEB)
     except InvalidInput as exc:
-        record.delete()
+        idempotency_abandon(record)
         _errors_to_form(form, exc)
         return None
     except DomainError as exc:
-        record.delete()
+        idempotency_abandon(record)
         field = "session" if exc.code in SESSION_ERRORS and "session" in form.fields else None
         form.add_error(field, str(exc))
         return None
     except BaseException:
-        record.delete()
+        idempotency_abandon(record)
         raise
-    record.state = IdempotencyRecord.State.DONE
-    record.response_status = 201
-    record.response_body = {
-        "booking": result.booking.pk,
-        "manage_token": result.manage_token,
-        "waitlist_position": result.waitlist_position,
-    }
-    record.save(update_fields=["state", "response_status", "response_body"])
+    idempotency_finish(
+        record,
+        status=201,
+        body={
+            "booking": result.booking.pk,
+            "manage_token": result.manage_token,
+            "waitlist_position": result.waitlist_position,
+        },
+    )
     return key
 
 

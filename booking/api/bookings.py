@@ -46,9 +46,6 @@ from booking.services.idempotency import (
 from booking.services.waitlist import queue_order, waitlist_position
 from booking.services.waitlist_moves import waitlist_move, waitlist_move_to_session
 
-PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED)
-PUBLIC_VISIBILITIES = (Event.Visibility.PUBLIC, Event.Visibility.UNLISTED)
-
 
 def _unknown(pointer: str):
     return InvalidInput(errors=[{"pointer": pointer, "code": "not_found", "detail": _("Det finns inte.")}])
@@ -56,7 +53,7 @@ def _unknown(pointer: str):
 
 def _bookable(user, event: Event) -> bool:
     """The public may book published public and unlisted events; staff also their own."""
-    if event.status in PUBLIC_STATUSES and event.visibility in PUBLIC_VISIBILITIES:
+    if event.is_public:
         return True
     return access.can_manage_event(user, event)
 

@@ -14,6 +14,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+class EventQuerySet(models.QuerySet):
+    def public(self) -> "EventQuerySet":
+        """The events anyone may read and book through their link (events_public_q)."""
+        return self.filter(events_public_q())
+
+    def listed(self) -> "EventQuerySet":
+        """The public events that listings and the public feeds show (events_listed_q)."""
+        return self.filter(events_listed_q())
+
+
 class Event(models.Model):
     class Kind(models.TextChoices):
         AUTHOR_VISIT = "author_visit", _("Författarbesök")
@@ -114,6 +124,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("evenemang")
         verbose_name_plural = _("evenemang")
@@ -131,8 +143,31 @@ class Event(models.Model):
         return f"/evenemang/{self.pk}/"
 
     @property
+    def is_public(self) -> bool:
+        """May anyone read it and book it by its link? The same rule as events_public_q."""
+        return self.status in PUBLIC_STATUSES and self.visibility in PUBLIC_VISIBILITIES
+
+    @property
     def is_listed(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+
+# WHICH EVENTS ARE PUBLIC, decided here for every face (the API, the pages, the feeds, access):
+# published events, and cancelled or completed ones (shown as such), that are public or
+# unlisted. Unlisted ones are read and booked through their link but not listed: listings and
+# the public feeds show public visibility only.
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED)
+PUBLIC_VISIBILITIES = (Event.Visibility.PUBLIC, Event.Visibility.UNLISTED)
+
+
+def events_public_q(prefix: str = "") -> Q:
+    """The condition for a public event; `prefix` ("event__") for rows that point to one."""
+    return Q(**{f"{prefix}status__in": PUBLIC_STATUSES, f"{prefix}visibility__in": PUBLIC_VISIBILITIES})
+
+
+def events_listed_q(prefix: str = "") -> Q:
+    """The condition for a public event that is listed (public visibility, not unlisted)."""
+    return Q(**{f"{prefix}status__in": PUBLIC_STATUSES, f"{prefix}visibility": Event.Visibility.PUBLIC})
 
 
 class Session(models.Model):

@@ -27,7 +27,6 @@ from booking.errors import NotFound
 from booking.models import Booking, Event, Library, Room, Session
 
 LISTED_STATUSES = (Event.Status.PUBLISHED,)
-PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED, Event.Status.COMPLETED)
 
 
 def waitlist_length_subquery() -> Subquery:
@@ -104,10 +103,8 @@ def event_list(
     private events; organisers all). Others asking for them get only what is public anyway."""
     statuses = list(statuses or LISTED_STATUSES)
     visibilities = list(visibilities or [Event.Visibility.PUBLIC])
-    if user is not None and is_staff_member(user):
-        base = visible_events(user)
-    else:
-        base = Event.objects.filter(status__in=PUBLIC_STATUSES, visibility=Event.Visibility.PUBLIC)
+    staff = user is not None and is_staff_member(user)
+    base = visible_events(user) if staff else Event.objects.listed()
     base = base.filter(status__in=statuses, visibility__in=visibilities)
     return ordered_by_next_session(base, now=now)
 
@@ -115,7 +112,7 @@ def event_list(
 def event_readable(user, event: Event) -> bool:
     """Public and unlisted events are readable by id; drafts and private events only by staff
     of the library and organisers (and the event's creators)."""
-    if event.status in PUBLIC_STATUSES and event.visibility != Event.Visibility.PRIVATE:
+    if event.is_public:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False

@@ -180,24 +180,38 @@ def _needs_insert(request_id: int, codes: list[str]) -> tuple[set[str], list[str
     return {row[0] for row in rows}, [name for _order, _inserted, name in prepared]
 
 
-def _window_check(*, event: Event, sessions: list[Session], now: datetime, staff: bool) -> None:
-    """Is booking open now? Staff booking on someone's behalf (a phone call, a walk-in at
-    the door) may book before the window opens and after it closes, until the session ends."""
+def booking_window_refusal(
+    *, event: Event, sessions: list[Session], now: datetime, staff: bool = False
+) -> type[DomainError] | None:
+    """THE BOOKING WINDOW: why `sessions` of `event` (the session booked, or a series' scheduled
+    sessions in order) cannot be booked at `now`, or None when they can. A draft has not
+    opened; a cancelled event or session is cancelled. Staff booking on someone's behalf (a
+    phone call, a walk-in at the door) may book before the window opens and after it closes,
+    until the session ends. The pages ask this too, to show the state and refuse early."""
     if event.status == Event.Status.CANCELLED or not sessions:
-        raise SessionCancelled()
+        return SessionCancelled
+    if any(s.status == Session.Status.CANCELLED for s in sessions):
+        return SessionCancelled
     if event.status == Event.Status.DRAFT and not staff:
-        raise BookingNotOpen()
+        return BookingNotOpen
     first = sessions[0]
     if staff:
         if max(s.end for s in sessions) <= now or event.status == Event.Status.COMPLETED:
-            raise BookingClosed()
-        return
+            return BookingClosed
+        return None
     if event.status != Event.Status.PUBLISHED:
-        raise BookingClosed()
+        return BookingClosed
     if event.booking_opens and now < event.booking_opens:
-        raise BookingNotOpen()
+        return BookingNotOpen
     if now >= first.start - event.booking_closes_before:
-        raise BookingClosed()
+        return BookingClosed
+    return None
+
+
+def _window_check(*, event: Event, sessions: list[Session], now: datetime, staff: bool) -> None:
+    refusal = booking_window_refusal(event=event, sessions=sessions, now=now, staff=staff)
+    if refusal is not None:
+        raise refusal()
 
 
 def _target_sessions(

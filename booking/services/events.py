@@ -36,6 +36,7 @@ from booking.errors import (
 )
 from booking.models import Event, Library, Room, Session
 from booking.services.audit import audit_record
+from booking.services.gsm import is_gsm7_char, septets
 from booking.services.recurrence import MAX_SESSIONS, localise, recurrence_expand, to_local_naive
 from booking.validation import text_clean
 
@@ -52,12 +53,6 @@ __all__ = [
     "sms_title_check",
 ]
 
-# GSM 03.38 basic character set (and its extension table, which costs two septets each).
-GSM7_BASIC = (
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = "^{}\\[~]|€"
 SMS_TITLE_MAX = 40
 
 SCALAR_FIELDS = (
@@ -88,14 +83,14 @@ def _invalid(pointer: str, code: str, detail: str) -> InvalidInput:
 def sms_title_check(value: str) -> str | None:
     """The reason a short SMS title is refused, or None. GSM-7 only (so an SMS stays one
     160-character segment instead of 70), at most 40 characters; newlines are refused."""
-    if "\n" in value or "\r" in value:
+    if any(char in "\n\r\f" for char in value):
         return _("Den korta titeln får inte innehålla radbrytningar.")
-    bad = sorted({char for char in value if char not in GSM7_BASIC and char not in GSM7_EXTENDED})
+    bad = sorted({char for char in value if not is_gsm7_char(char)})
     if bad:
         return _("Tecknen %(chars)s går inte att skicka i ett vanligt sms (GSM-7).") % {
             "chars": " ".join(bad)
         }
-    if len(value) + sum(value.count(char) for char in GSM7_EXTENDED) > SMS_TITLE_MAX:
+    if septets(value) > SMS_TITLE_MAX:
         return _("Den korta titeln får vara högst %(max)s tecken.") % {"max": SMS_TITLE_MAX}
     return None
 

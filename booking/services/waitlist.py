@@ -23,7 +23,7 @@ is queue_at, a time among the queue's own (queue_order()). waitlisted_at stays t
 Staff move waiting bookings in booking.services.waitlist_moves.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,21 +33,11 @@ from django.utils import timezone
 
 from booking.messages import notify_booking
 from booking.models import Booking, Event, Session
+from booking.services.quiet_hours import in_quiet_hours
 from booking.services.seats import booking_session_ids, seats_release, seats_take
 
 MIN_CLAIM_WINDOW = timedelta(hours=2)
 EXPIRE_BATCH = 500
-
-
-def _in_quiet_hours(moment: datetime) -> bool:
-    quiet = settings.SMS_QUIET_HOURS
-    if not quiet:
-        return False
-    begins, ends = quiet
-    local: time = timezone.localtime(moment).time()
-    if begins <= ends:
-        return begins <= local < ends
-    return local >= begins or local < ends  # wraps midnight, e.g. 21:00-08:00
 
 
 def offer_deadline(*, start: datetime, now: datetime) -> datetime | None:
@@ -57,7 +47,7 @@ def offer_deadline(*, start: datetime, now: datetime) -> datetime | None:
         now + timedelta(hours=settings.OFFER_CLAIM_HOURS),
         start - timedelta(hours=settings.OFFER_LATEST_BEFORE_START_HOURS),
     )
-    if deadline - now < MIN_CLAIM_WINDOW or _in_quiet_hours(now):
+    if deadline - now < MIN_CLAIM_WINDOW or in_quiet_hours(now):
         return None
     return deadline
 

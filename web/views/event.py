@@ -5,17 +5,17 @@ import secrets
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from backend.client_ip import client_ip
-from booking.errors import SessionCancelled
 from booking.models import AccessibilityNeed, Booking, Event, Session
+from booking.services.bookings import booking_window_refusal
 from web import links
 from web.events import (
     address_line,
     booking_open,
-    booking_refusal,
     event_for_page,
     event_json_ld,
     event_sessions,
@@ -54,14 +54,14 @@ def _form_context(event: Event, sessions: list[Session], form: BookingForm) -> d
     rows = _session_rows(event, sessions)
     live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
     if form.series:
-        refusal = booking_refusal(event, live[0] if live else None)
-        can_book = bool(live) and refusal is None
+        refusal = booking_window_refusal(event=event, sessions=live, now=timezone.now())
+        can_book = refusal is None
         closed_reason = refusal.message if refusal else None
     else:
         can_book = any(row["bookable"] for row in rows)
         closed_reason = None
         if not can_book:
-            refusal = booking_refusal(event, live[0] if live else None)
+            refusal = booking_window_refusal(event=event, sessions=live[:1], now=timezone.now())
             closed_reason = refusal.message if refusal else None
     status = seat_status(event, live) if live else None
     open_rows = [row for row in rows if row["bookable"]]
@@ -132,7 +132,7 @@ def event_book(request, pk: int):
         if form.is_valid():
             if form.series:
                 live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
-                refusal = booking_refusal(event, live[0]) if live else SessionCancelled
+                refusal = booking_window_refusal(event=event, sessions=live, now=timezone.now())
                 if refusal is not None:
                     form.add_error(None, str(refusal.message))
             if form.is_valid():
