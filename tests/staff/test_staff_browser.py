@@ -147,7 +147,9 @@ def test_statistics_form_works_with_the_keyboard_and_without_javascript(visitor,
         visit.page.keyboard.press("Enter")
     assert "group_by=kind" in visit.page.url
     assert (
-        visit.page.locator("#chart-sessions title").text_content().startswith("Tillfällen per typ av evenemang")
+        visit.page.locator("#chart-sessions title")
+        .text_content()
+        .startswith("Tillfällen per typ av evenemang")
     )
 
 
