@@ -261,7 +261,9 @@ class EventForm(forms.Form):
         label=_("Kulturskapare"),
         queryset=Creator.objects.filter(is_active=True),
         required=False,
-        help_text=_("Den som leder eller medverkar. En kulturskapare kan inte vara på två ställen samtidigt."),
+        help_text=_(
+            "Den som leder eller medverkar. En kulturskapare kan inte vara på två ställen samtidigt."
+        ),
     )
     start = _datetime_field(_("Första tillfället börjar"))
     duration_minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=5, max_value=1440, initial=90)
@@ -363,3 +365,41 @@ class EventForm(forms.Form):
             "creators",
         )
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+
+STATISTICS_GROUPS = [
+    ("municipality", _("Kommun")),
+    ("library", _("Bibliotek")),
+    ("kind", _("Typ av evenemang")),
+    ("audience", _("Målgrupp")),
+    ("priority_group", _("Prioriterad grupp")),
+    ("language", _("Språk")),
+    ("month", _("Månad")),
+]
+
+
+class StatisticsForm(forms.Form):
+    """The statistics page's choice: a year or a period, and a grouping. The rules of the
+    period are the API's (booking.api.statistics.StatisticsQuery), checked there."""
+
+    mode = forms.ChoiceField(
+        label=_("Tidsperiod"),
+        choices=[("year", _("Ett år")), ("period", _("Egen period"))],
+        initial="year",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100, required=False)
+    period_start = forms.DateField(
+        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label=_("Dela upp efter"), choices=STATISTICS_GROUPS, initial="municipality", required=False
+    )
+
+
+class ReportYearForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100, required=False)

@@ -67,3 +67,14 @@ def session_message_send(
         data={"messages": written, "subject": subject[:200]},
     )
     return written
+
+
+def statistics_export_record(*, actor, group_by: str, period) -> None:
+    """The statistics left the system as a file: who downloaded which table (as the API's CSV)."""
+    audit_record(
+        actor=actor,
+        action="statistics_exported",
+        object_type="statistics",
+        object_id="",
+        data={"group_by": group_by, "period": [str(period[0]), str(period[1])], "via": "staff"},
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff.views import accounts, calendar, dashboard, events, sessions, visits
+from staff.views import accounts, calendar, dashboard, events, sessions, statistics, visits
 
 app_name = "staff"
 
@@ -40,6 +40,9 @@ urlpatterns = [
     path("evenemang/nytt/", events.event_new, name="event-new"),
     path("evenemang/<int:pk>/", events.event_edit, name="event"),
     path("kalender/", calendar.calendar, name="calendar"),
+    path("statistik/", statistics.statistics_page, name="statistics"),
+    path("statistik/statistik.csv", statistics.statistics_csv, name="statistics-csv"),
+    path("statistik/arsrapport/", statistics.yearly_report, name="statistics-report"),
     path("konton/", accounts.accounts, name="accounts"),
     path("konton/<int:pk>/avsluta/", accounts.deactivate, name="deactivate"),
 ]

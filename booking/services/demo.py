@@ -44,6 +44,7 @@ from booking.models import (
 )
 from booking.selectors.contacts import contact_q
 from booking.services.bookings import booking_create
+from booking.services.demo_past import demo_last_term_ensure
 from booking.services.events import event_create, recurrence_replace, room_is_free, sessions_add
 from booking.services.reference import region_load
 from booking.validation import email_clean, phone_normalize
@@ -379,6 +380,8 @@ def demo_seed(*, path=None, progress=None) -> DemoResult:
     today = timezone.localdate()
     events_ensure(result, data.events, creators, today=today, progress=lambda m: say(f"event: {m}"))
     bookings_ensure(result, data.bookings, progress=lambda m: say(f"booking: {m}"))
+    past = demo_last_term_ensure(data.events, today=today, progress=lambda m: say(f"last term: {m}"))
+    say(f"last term: {past['events']} events, {past['bookings']} bookings, {past['check_ins']} check-ins")
     return result
 
 

@@ -10,8 +10,20 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking.models import AccessibilityRequest, Booking, Creator, Event, Library, Room, Session
+from booking.models import (
+    AccessibilityRequest,
+    Attendance,
+    AuditEvent,
+    Booking,
+    Creator,
+    Event,
+    Library,
+    Room,
+    Session,
+)
+from booking.selectors.statistics import statistics_compute
 from booking.services.demo import demo_data_read
+from booking.services.demo_past import PAST_SUFFIX
 from booking.services.waitlist import waitlist_position
 from notifications.models import Notification
 from tests.factories import booking_named
@@ -104,16 +116,20 @@ def test_running_it_again_duplicates_nothing():
 def test_when_every_demo_session_has_passed_it_tops_up_with_new_ones():
     seed()
     before = counts()
+    coming_bookings = Booking.objects.exclude(event__title__endswith=PAST_SUFFIX).count()
     with time_machine.travel(timezone.now() + timedelta(days=150)):
         assert upcoming_listed_events().count() == 0
         seed()
         assert upcoming_listed_events().count() >= 10
-        for event in Event.objects.exclude(status=Event.Status.CANCELLED):
+        # (last term's editions stay in the past: they are the statistics' history)
+        for event in Event.objects.exclude(status=Event.Status.CANCELLED).exclude(
+            title__endswith=PAST_SUFFIX
+        ):
             assert event.sessions.filter(start__gte=timezone.now()).exists(), event.title
         assert counts()["Event"] == before["Event"]  # the same events, new editions
         # ... and their bookings again, in the new sessions
         upcoming = Booking.objects.filter(session__start__gte=timezone.now())
-        assert upcoming.count() == before["Booking"] == len(demo_data_read().bookings)
+        assert upcoming.count() == coming_bookings == len(demo_data_read().bookings)
         assert upcoming.filter(status=Booking.Status.WAITLISTED).exists()
         after_top_up = counts()
         seed()
@@ -162,7 +178,8 @@ def test_rooms_an_organiser_renamed_stay_renamed_and_nothing_is_duplicated():
     seed()
     assert counts() == before
     assert not Room.objects.filter(library__name="Gnesta bibliotek", name="Sagorummet").exists()
-    assert Event.objects.get(title__startswith="Serieverkstad").room.name == "Ateljén"
+    coming = Event.objects.exclude(title__endswith=PAST_SUFFIX)
+    assert coming.get(title__startswith="Serieverkstad").room.name == "Ateljén"
 
 
 # --- Bookings: invented people, through the booking service ----------------------------------
@@ -174,7 +191,7 @@ def assert_seats_add_up() -> None:
 
 def test_demo_bookings_are_plainly_invented_and_keep_every_rule():
     seed()
-    bookings = Booking.objects.select_related("session", "event")
+    bookings = Booking.objects.select_related("session", "event").exclude(event__title__endswith=PAST_SUFFIX)
     assert bookings.count() == len(demo_data_read().bookings) >= 8
     assert all(b.session and b.session.start > timezone.now() for b in bookings)
     assert all(b.email.endswith("@example.org") for b in bookings if b.email)  # RFC 2606
@@ -183,7 +200,11 @@ def test_demo_bookings_are_plainly_invented_and_keep_every_rule():
     assert bookings.filter(email="", sms_consent=True).exists()  # an SMS-only booker
     assert_seats_add_up()
     # A full session with a waitlist, in its order.
-    full = list(Session.objects.filter(bookings__status="waitlisted").distinct())
+    full = list(
+        Session.objects.filter(bookings__status="waitlisted")
+        .exclude(event__title__endswith=PAST_SUFFIX)
+        .distinct()
+    )
     assert full and all(s.seats_taken == s.capacity for s in full)
     waiting = full[0].bookings.filter(status="waitlisted").order_by("pk")
     assert [waitlist_position(b) for b in waiting] == [1, 2]
@@ -269,3 +290,32 @@ def test_make_runs_seed_demo_on_a_fresh_sqlite_database_twice(tmp_path):
     second = manage("seed_demo")
     assert "0 events, 0 sessions and 0 bookings added" in second
     assert rows() == seeded
+
+
+# --- Last term: a past for the statistics ------------------------------------------------------
+def test_last_term_has_past_sessions_with_bookings_and_check_ins_made_through_the_services():
+    seed()
+    now = timezone.now()
+    past = Event.objects.filter(title__endswith=PAST_SUFFIX)
+    assert past.count() >= 10
+    assert not Session.objects.filter(event__in=past, start__gte=now).exists()
+    bookings = Booking.objects.filter(event__in=past)
+    assert bookings.count() >= 30 and all(b.email.endswith("@example.org") for b in bookings)
+    assert_seats_add_up()
+    came = Attendance.objects.filter(booking__event__in=past, status=Attendance.Status.ATTENDED)
+    assert came.exists() and Attendance.objects.filter(status=Attendance.Status.NO_SHOW).exists()
+    # through the services: the booker was told, the check-in is in the audit trail
+    assert Notification.objects.filter(booking__in=bookings, template="confirmed").exists()
+    assert AuditEvent.objects.filter(action="attendance_record").count() == Attendance.objects.count()
+    assert AuditEvent.objects.filter(action="event_created").count() >= past.count()
+    # the statistics of the last half year have people in them
+    today = timezone.localdate()
+    stats = statistics_compute(
+        group_by="municipality", period_start=today - timedelta(days=200), period_end=today
+    )
+    assert stats.totals["attended"] > 0 and stats.totals["seats_booked"] > 0
+    assert sum(1 for row in stats.rows if row["sessions"]) >= 4
+    # and again: nothing twice
+    before = counts()
+    seed()
+    assert counts() == before

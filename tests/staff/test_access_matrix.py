@@ -135,6 +135,18 @@ PAGE_ACTIONS = {
         {"librarian", "organiser"},
     ),
     "page.accounts": (lambda w: "/personal/konton/", {"organiser"}),
+    "page.statistics": (
+        lambda w: "/personal/statistik/?year=2031",
+        {"librarian", "other_librarian", "organiser"},
+    ),
+    "page.statistics_csv": (
+        lambda w: "/personal/statistik/statistik.csv?year=2031",
+        {"librarian", "other_librarian", "organiser"},
+    ),
+    "page.statistics_report": (
+        lambda w: "/personal/statistik/arsrapport/?year=2031",
+        {"librarian", "other_librarian", "organiser"},
+    ),
 }
 
 

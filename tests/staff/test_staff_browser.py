@@ -106,3 +106,56 @@ def test_check_in_on_a_phone_with_the_keyboard(visitor, workspace):  # noqa: F81
     assert pressed.get_attribute("aria-pressed") == "true"
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_statistics_page_and_report_pass_axe(visitor, workspace, language, width):  # noqa: F811
+    """The statistics page (charts, tables, the form) and the yearly report: no axe violation,
+    for library staff and for an organiser, on a desktop and on a phone without sideways
+    scrolling of the page itself (wide tables scroll in their own box)."""
+    year = timezone.localdate().year
+    paths = (
+        f"/personal/statistik/?year={year}&group_by=municipality",
+        f"/personal/statistik/?year={year}&group_by=priority_group",
+        f"/personal/statistik/arsrapport/?year={year}",
+    )
+    problems, overflow = {}, {}
+    for username in ("bibbi", "region"):
+        visit = visitor(language=language, width=width)
+        _login(visit, username)
+        for path in paths:
+            response = visit.goto(path)
+            assert response.status == 200, path
+            assert visit.page.locator("svg[role=img] title").count() > 0 or "arsrapport" in path
+            problems[f"{username} {path}"] = visit.axe()
+            scroll = visit.page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                overflow[f"{username} {path}"] = scroll
+        assert visit.csp_errors == []
+    assert {path: report for path, report in problems.items() if report} == {}
+    assert overflow == {}
+
+
+def test_statistics_form_works_with_the_keyboard_and_without_javascript(visitor, workspace):  # noqa: F811
+    visit = visitor(javascript=False, width=390)
+    _login_without_javascript(visit, "region")
+    visit.goto("/personal/statistik/")
+    visit.page.get_by_label("Dela upp efter").select_option("kind")
+    visit.page.get_by_role("button", name="Visa statistik").focus()
+    with visit.page.expect_navigation():
+        visit.page.keyboard.press("Enter")
+    assert "group_by=kind" in visit.page.url
+    assert (
+        visit.page.locator("#chart-sessions title")
+        .text_content()
+        .startswith("Tillfällen per typ av evenemang")
+    )
+
+
+def _login_without_javascript(visit: Visitor, username: str):
+    visit.goto("/konto/logga-in/")
+    visit.page.fill("#id_username", username)
+    visit.page.fill("#id_password", PASSWORD)
+    with visit.page.expect_navigation():
+        visit.page.keyboard.press("Enter")
