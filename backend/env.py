@@ -75,6 +75,33 @@ def parse_throttle_rates(raw: str) -> dict[str, str | None]:
     return rates
 
 
+_LIMIT_PERIODS = {
+    "m": timedelta(minutes=1),
+    "min": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "hour": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "day": timedelta(days=1),
+}
+
+
+def parse_message_limits(raw: str, *, name: str = "RECIPIENT_MESSAGE_LIMIT") -> list[tuple[int, timedelta]]:
+    """'3/h,10/day' -> [(3, 1 hour), (10, 1 day)]: at most N messages within each window
+    (periods m/min, h/hour, d/day). Empty -> [] (no limit)."""
+    limits = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        number, slash, period = (part.strip() for part in item.partition("/"))
+        if not (slash and number.isdigit() and period.lower() in _LIMIT_PERIODS):
+            raise ImproperlyConfigured(
+                f"{name}: cannot read {item!r}: use N/period with period m, min, h, hour, d or day"
+                " (for example 3/h,10/day)"
+            )
+        limits.append((int(number), _LIMIT_PERIODS[period.lower()]))
+    return limits
+
+
 def parse_quiet_hours(raw: str):
     """'21:00-08:00' -> (time(21), time(8)); empty -> None."""
     from datetime import time

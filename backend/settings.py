@@ -16,6 +16,7 @@ from backend.env import (
     env_list,
     env_str,
     parse_duration_list,
+    parse_message_limits,
     parse_quiet_hours,
     parse_throttle_rates,
 )
@@ -342,6 +343,10 @@ SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
 REMINDER_OFFSETS = parse_duration_list(env_str("REMINDER_OFFSETS", "24h,2h"))
 SMS_QUIET_HOURS = parse_quiet_hours(env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 DEFAULT_COUNTRY_CODE = env_str("DEFAULT_PHONE_REGION", "SE")
+# At most this many messages a stranger can cause (confirmations, waitlist and lost-link
+# messages: notifications.limits) to one address or number per window; over it the row is
+# written suppressed ("recipient_limit"), the booking itself is never refused.
+RECIPIENT_MESSAGE_LIMIT = parse_message_limits(env_str("RECIPIENT_MESSAGE_LIMIT", "3/h,10/day"))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

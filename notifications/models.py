@@ -9,7 +9,39 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.crypto import EncryptedTextField
+from backend.crypto import EncryptedTextField, contact_digest
+
+
+def recipient_digest_of(contact: str) -> str:
+    """The keyed digest of a stored contact, normalised as every contact lookup is: an e-mail
+    address in lower case, a number in E.164 (already so when stored); "" for none."""
+    return contact_digest(contact.strip().lower())
+
+
+class ContactDigestField(models.CharField):
+    """The keyed digest (recipient_digest_of) of another column of the row, `source`, kept in
+    step whenever the ORM writes the row (save, create, bulk_create). The outbox's own INSERT
+    computes it too (outbox._insert); a queryset update() of the source must set it as well."""
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, default in (("max_length", 64), ("blank", True), ("editable", False)):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = recipient_digest_of(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Notification(models.Model):
@@ -28,6 +60,9 @@ class Notification(models.Model):
 
     channel = models.CharField(_("kanal"), max_length=5, choices=Channel.choices)
     recipient = models.CharField(_("mottagare"), max_length=254)
+    # Keyed digest of the recipient: the per-recipient limit (notifications.limits) and the
+    # opt-outs find a recipient's rows by it.
+    recipient_digest = ContactDigestField(_("mottagarens nyckel"), source="recipient")
     template = models.CharField(_("mall"), max_length=60)
     language = models.CharField(_("språk"), max_length=2, default="sv")
     subject = models.CharField(_("ämne"), max_length=200, blank=True)
@@ -83,6 +118,7 @@ class Notification(models.Model):
             # alone, however many reminders wait in the future.
             models.Index(fields=["due_at"], name="notification_due_pending", condition=Q(status="pending")),
             models.Index(fields=["status", "updated_at"], name="notification_status"),
+            models.Index(fields=["recipient_digest", "created_at"], name="notification_recipient"),
         ]
 
     def __str__(self) -> str:

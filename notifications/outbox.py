@@ -21,6 +21,11 @@ INTERFACE (callers rely on these names):
   notify_session_cancelled(session)  tell the session's bookers; suppress their reminders.
   notify_event_cancelled(event)      the same for every session of the event.
   notify_visit_request(visit_request, transition, *, actor=None)  e-mail the parties.
+  notify_lost_links(channel=, recipient=, language=, subject=, body=, booking=, link=)
+      the lost-link page's message (web.lost_links).
+
+Every row goes through _insert, which gives it its recipient's digest and applies the
+per-recipient limit to the messages a stranger can trigger (notifications.limits).
 
 The booker's messages (BOOKER_TEMPLATES) are written WITHOUT their text: the row holds the
 template, the language, the booking, the session and the manage link, and the dispatcher renders
@@ -50,8 +55,8 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from backend.crypto import EncryptedTextField
-from notifications import recipients, render, schedule
-from notifications.models import ConsentEvent, Notification, OptOut
+from notifications import limits, recipients, render, schedule
+from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 
 Channel, Status = Notification.Channel, Notification.Status
 
@@ -229,6 +234,26 @@ def notify_visit_request(visit_request, transition: str, *, actor=None, now=None
         if email.lower() != actor_email
     ]
     _insert(rows)
+
+
+def notify_lost_links(
+    *, channel, recipient, language, subject, body, booking=None, link="", now=None
+) -> None:
+    """The lost-link page's message with a contact's manage links (written with its text)."""
+    now = now or timezone.now()
+    row = Notification(
+        channel=channel,
+        recipient=recipient,
+        template="lost_link",
+        language=language,
+        subject=subject,
+        body=body,
+        booking=booking,
+        link=link,
+        due_at=now,
+        dedupe_key=f"lost_link:{uuid.uuid4().hex}",
+    )
+    _insert([row])
 
 
 # --- the booker's messages ------------------------------------------------------------------
@@ -441,16 +466,36 @@ def _insert(rows: list[Notification]) -> None:
     failed INSERT). Written by hand, not with bulk_create, because it runs in every booking's
     transaction: bulk_create prepares each of the ~22 values of each row through its field
     (~0.3 ms of a ~1.5 ms booking); the values here are already what the columns take, only
-    datetimes need adapting (bench/booking_rush.py measures it)."""
+    datetimes need adapting (bench/booking_rush.py measures it).
+
+    Here each row gets its recipient's digest, and the per-recipient limit is applied
+    (limits.recipient_limit_apply): a message a stranger can trigger has its status and reason
+    decided by this same INSERT, from the count of its recipient's recent rows."""
     if not rows:
         return
     fields = _insert_fields()
     ops = connection.ops
     now = timezone.now()
-    params = []
     for row in rows:
         row.created_at = row.updated_at = now
+        row.recipient_digest = recipient_digest_of(row.recipient)
+    expressions = limits.recipient_limit_apply(rows, now=now)
+    params = []
+    placeholders = []
+    for index, row in enumerate(rows):
+        # A row the limit concerns gets SQL expressions for some columns (the INSERT reads the
+        # recipient's count itself); every other value is a plain parameter.
+        instead = expressions.get(index)
+        if instead is None:
+            placeholders.append(_one_row(len(fields)))
+        else:
+            placeholders.append(
+                "(" + ", ".join(instead.get(f.attname, ("%s",))[0] for f, _, _ in fields) + ")"
+            )
         for field, is_datetime, is_encrypted in fields:
+            if instead is not None and field.attname in instead:
+                params += instead[field.attname][1]
+                continue
             value = getattr(row, field.attname)
             if is_encrypted:
                 value = field.get_prep_value(value)
@@ -458,14 +503,18 @@ def _insert(rows: list[Notification]) -> None:
                 ops.adapt_datetimefield_value(value) if is_datetime and value is not None else value
             )
     columns = ", ".join(ops.quote_name(field.column) for field, _, _ in fields)
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     on_conflict = ops.on_conflict_suffix_sql([f for f, _, _ in fields], OnConflict.IGNORE, None, None)
     sql = (
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Notification._meta.db_table)} "
-        f"({columns}) VALUES {', '.join([one_row] * len(rows))} {on_conflict}"
+        f"({columns}) VALUES {', '.join(placeholders)} {on_conflict}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+@cache
+def _one_row(width: int) -> str:
+    return "(" + ", ".join(["%s"] * width) + ")"
 
 
 @cache
