@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -100,6 +101,20 @@ def parse_message_limits(raw: str, *, name: str = "RECIPIENT_MESSAGE_LIMIT") -> 
             )
         limits.append((int(number), _LIMIT_PERIODS[period.lower()]))
     return limits
+
+
+def parse_country_codes(raw: str, *, name: str = "SMS_ALLOWED_COUNTRIES") -> frozenset[str]:
+    """'SE,NO,DK' -> {'SE', 'NO', 'DK'}: ISO 3166 codes of regions the phone-number library
+    knows; '*' allows every country."""
+    codes = {part.strip().upper() for part in raw.split(",") if part.strip()}
+    if codes == {"*"}:
+        return frozenset({"*"})
+    unknown = sorted(code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS)
+    if not codes or unknown:
+        raise ImproperlyConfigured(
+            f"{name}: cannot read {raw!r}: list ISO country codes such as SE,NO,DK,FI,IS,AX (or * for all)"
+        )
+    return frozenset(codes)
 
 
 def parse_quiet_hours(raw: str):

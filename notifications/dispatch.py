@@ -8,7 +8,7 @@
    and each row is claimed by a conditional UPDATE … WHERE status='pending' whose row count says
    who won.
 2. Send: just before the provider call, the last checks: past not_after → suppressed; an
-   opted-out number → suppressed; SMS in quiet hours → deferred to the morning (or suppressed
+   opted-out number → suppressed; a number outside SMS_ALLOWED_COUNTRIES → suppressed; SMS in quiet hours → deferred to the morning (or suppressed
    when the morning is too late). A booker's message is written to the outbox without its text;
    it is rendered here (outbox.compose, from the booking and session as they are now) and the
    text is stored on the row before the provider is called.
@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from booking.validation import phone_sms_country_allowed
 from notifications import outbox, schedule, services
 from notifications.models import Notification, OptOut
 from notifications.sms import SmsOptedOut, SmsPermanent, SmsRetryable, SmsUnknownOutcome, get_backend
@@ -98,6 +99,10 @@ def deliver(notification: Notification, *, backend=None, now=None) -> str:
     if notification.channel == Channel.SMS:
         if services.is_opted_out(notification.recipient):
             return _finish(notification, Status.SUPPRESSED, status_reason="opted_out")
+        if not phone_sms_country_allowed(notification.recipient):
+            # Defence in depth: booking refuses such numbers for SMS, but rows written before
+            # (or by other paths) must not reach premium ranges abroad either.
+            return _finish(notification, Status.SUPPRESSED, status_reason="country_not_allowed")
         if schedule.in_quiet_hours(now):
             later = schedule.deferred_for_quiet_hours(now, not_after=notification.not_after)
             if later.at is None:
