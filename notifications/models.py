@@ -44,6 +44,24 @@ class ContactDigestField(models.CharField):
         return value
 
 
+class ContactQuerySet(models.QuerySet):
+    """Finding rows by a contact through its digest column (the contact itself is encrypted:
+    every encryption differs, so `recipient=…` or `phone=…` would never match)."""
+
+    digest_field = ""
+
+    def for_contact(self, contact: str):
+        return self.filter(**{self.digest_field: recipient_digest_of(contact)})
+
+
+class RecipientQuerySet(ContactQuerySet):
+    digest_field = "recipient_digest"
+
+
+class PhoneQuerySet(ContactQuerySet):
+    digest_field = "phone_digest"
+
+
 class Notification(models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", _("Sms")
@@ -59,7 +77,9 @@ class Notification(models.Model):
         SUPPRESSED = "suppressed", _("Stoppat")
 
     channel = models.CharField(_("kanal"), max_length=5, choices=Channel.choices)
-    recipient = models.CharField(_("mottagare"), max_length=254)
+    # Encrypted at rest; its length is bounded where it is cleaned (booking.validation: an
+    # e-mail address of at most 254 characters, an E.164 number of at most 16).
+    recipient = EncryptedTextField(_("mottagare"))
     # Keyed digest of the recipient: the per-recipient limit (notifications.limits) and the
     # opt-outs find a recipient's rows by it.
     recipient_digest = ContactDigestField(_("mottagarens nyckel"), source="recipient")
@@ -109,6 +129,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
+    objects = RecipientQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("meddelande")
         verbose_name_plural = _("meddelanden")
@@ -126,7 +148,11 @@ class Notification(models.Model):
 
 
 class OptOut(models.Model):
-    """A mobile number that said STOP. It stays opted out until START or the web opt-in."""
+    """A mobile number that said STOP. It stays opted out until START or the web opt-in.
+
+    Only the number's keyed digest is kept (recipient_digest_of): the row must outlive every
+    booking of the number, and a digest is enough to say "this number said STOP". CONTACT_HASH_KEY
+    is never rotated, or every STOP would be forgotten."""
 
     class Source(models.TextChoices):
         SMS_KEYWORD = "sms_keyword", _("Sms-svar (STOP)")
@@ -134,16 +160,18 @@ class OptOut(models.Model):
         PROVIDER = "provider", _("Leverantören (21610)")
         STAFF = "staff", _("Personal")
 
-    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, unique=True)
+    phone_digest = models.CharField(_("mobilnumrets nyckel"), max_length=64, unique=True)
     source = models.CharField(_("källa"), max_length=12, choices=Source.choices)
     opted_out_at = models.DateTimeField(_("avregistrerad"))
+
+    objects = PhoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("avregistrerat nummer")
         verbose_name_plural = _("avregistrerade nummer")
 
     def __str__(self) -> str:
-        return self.phone
+        return f"{self.get_source_display()} {self.opted_out_at:%Y-%m-%d}"
 
 
 class ConsentEvent(models.Model):
@@ -153,7 +181,8 @@ class ConsentEvent(models.Model):
         OPT_IN = "opt_in", _("Samtycke")
         OPT_OUT = "opt_out", _("Avregistrering")
 
-    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, db_index=True)
+    phone = EncryptedTextField(_("mobilnummer (E.164)"), blank=True)
+    phone_digest = ContactDigestField(_("mobilnumrets nyckel"), source="phone", db_index=True)
     action = models.CharField(_("händelse"), max_length=8, choices=Action.choices)
     source = models.CharField(
         _("källa"), max_length=12, choices=OptOut.Source.choices + [("booking", _("Bokning"))]
@@ -163,13 +192,15 @@ class ConsentEvent(models.Model):
     )
     created_at = models.DateTimeField(_("när"), auto_now_add=True)
 
+    objects = PhoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("samtyckeshändelse")
         verbose_name_plural = _("samtyckeshändelser")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.action}"
+        return f"{self.get_action_display()} #{self.pk}"
 
 
 class WorkerHeartbeat(models.Model):

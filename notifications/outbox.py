@@ -54,7 +54,7 @@ from django.db.models import DateTimeField, Exists, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from backend.crypto import EncryptedTextField
+from backend.crypto import EncryptedTextField, encrypt
 from notifications import limits, recipients, render, schedule
 from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 
@@ -267,9 +267,9 @@ def notify_staff_message(
     Returns the number of rows written."""
     now = now or timezone.now()
     opted_out = set(
-        OptOut.objects.filter(phone__in=[b.phone for b in bookings if b.phone]).values_list(
-            "phone", flat=True
-        )
+        OptOut.objects.filter(
+            phone_digest__in=[recipient_digest_of(b.phone) for b in bookings if b.phone]
+        ).values_list("phone_digest", flat=True)
     )
     rows: list[Notification] = []
     for booking in bookings:
@@ -281,7 +281,7 @@ def notify_staff_message(
             link="",
             now=now,
             not_after=session.end,
-            opted_out=booking.phone in opted_out,
+            opted_out=bool(booking.phone) and recipient_digest_of(booking.phone) in opted_out,
         ):
             if row.channel == Channel.SMS:
                 if not sms_body:
@@ -530,7 +530,7 @@ def _opted_out(booking) -> bool:
     """Has the booker's number said STOP? (No lookup when no SMS would go to it.)"""
     if not (booking.phone and booking.sms_consent):
         return False
-    return OptOut.objects.filter(phone=booking.phone).exists()
+    return OptOut.objects.for_contact(booking.phone).exists()
 
 
 def _suppress_if_opted_out(row: Notification, opted_out: bool) -> None:
@@ -546,27 +546,30 @@ def _suppress_reminders(*, booking, reason: str) -> None:
 
 def _record_consent(booking) -> bool:
     """INSERT the booker's SMS consent (source booking) and return whether the number has said
-    STOP: the opt-out is read in the INSERT's RETURNING clause (PostgreSQL, SQLite >= 3.35)."""
+    STOP: the opt-out is read in the INSERT's RETURNING clause (PostgreSQL, SQLite >= 3.35).
+    The number is stored encrypted, and found by its digest."""
     ops = connection.ops
     table = ops.quote_name(ConsentEvent._meta.db_table)
     optouts = ops.quote_name(OptOut._meta.db_table)
-    names = ("phone", "action", "source", "booking_id", "created_at")
+    names = ("phone", "phone_digest", "action", "source", "booking_id", "created_at")
     columns = ", ".join(ops.quote_name(name) for name in names)
+    digest = recipient_digest_of(booking.phone)
     # Names from the models' meta, values as parameters.
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-        f" RETURNING EXISTS (SELECT 1 FROM {optouts} WHERE {ops.quote_name('phone')} = %s)"
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+        f" RETURNING EXISTS (SELECT 1 FROM {optouts} WHERE {ops.quote_name('phone_digest')} = %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
             [
-                booking.phone,
+                encrypt(booking.phone),
+                digest,
                 ConsentEvent.Action.OPT_IN.value,
                 "booking",
                 booking.pk,
                 ops.adapt_datetimefield_value(timezone.now()),
-                booking.phone,
+                digest,
             ],
         )
         return bool(cursor.fetchone()[0])
@@ -580,11 +583,11 @@ def _sms_state(booking, *, consent: bool) -> tuple[bool, bool]:
     if not (booking.phone and booking.sms_consent):
         return False, True
     if not consent:
-        return OptOut.objects.filter(phone=booking.phone).exists(), True
+        return OptOut.objects.for_contact(booking.phone).exists(), True
     row = (
         Booking.objects.filter(pk=booking.pk)
         .annotate(
-            opted_out=Exists(OptOut.objects.filter(phone=booking.phone)),
+            opted_out=Exists(OptOut.objects.for_contact(booking.phone)),
             consented=Exists(
                 ConsentEvent.objects.filter(booking=booking.pk, action=ConsentEvent.Action.OPT_IN)
             ),
