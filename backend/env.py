@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -73,6 +74,47 @@ def parse_throttle_rates(raw: str) -> dict[str, str | None]:
             raise ImproperlyConfigured(f"API_THROTTLE_RATES: cannot read {item!r}: use scope=N/period")
         rates[scope] = rate
     return rates
+
+
+_LIMIT_PERIODS = {
+    "m": timedelta(minutes=1),
+    "min": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "hour": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "day": timedelta(days=1),
+}
+
+
+def parse_message_limits(raw: str, *, name: str = "RECIPIENT_MESSAGE_LIMIT") -> list[tuple[int, timedelta]]:
+    """'3/h,10/day' -> [(3, 1 hour), (10, 1 day)]: at most N messages within each window
+    (periods m/min, h/hour, d/day). Empty -> [] (no limit)."""
+    limits = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        number, slash, period = (part.strip() for part in item.partition("/"))
+        if not (slash and number.isdigit() and period.lower() in _LIMIT_PERIODS):
+            raise ImproperlyConfigured(
+                f"{name}: cannot read {item!r}: use N/period with period m, min, h, hour, d or day"
+                " (for example 3/h,10/day)"
+            )
+        limits.append((int(number), _LIMIT_PERIODS[period.lower()]))
+    return limits
+
+
+def parse_country_codes(raw: str, *, name: str = "SMS_ALLOWED_COUNTRIES") -> frozenset[str]:
+    """'SE,NO,DK' -> {'SE', 'NO', 'DK'}: ISO 3166 codes of regions the phone-number library
+    knows; '*' allows every country."""
+    codes = {part.strip().upper() for part in raw.split(",") if part.strip()}
+    if codes == {"*"}:
+        return frozenset({"*"})
+    unknown = sorted(code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS)
+    if not codes or unknown:
+        raise ImproperlyConfigured(
+            f"{name}: cannot read {raw!r}: list ISO country codes such as SE,NO,DK,FI,IS,AX (or * for all)"
+        )
+    return frozenset(codes)
 
 
 def parse_quiet_hours(raw: str):

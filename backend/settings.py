@@ -15,7 +15,9 @@ from backend.env import (
     env_int,
     env_list,
     env_str,
+    parse_country_codes,
     parse_duration_list,
+    parse_message_limits,
     parse_quiet_hours,
     parse_throttle_rates,
 )
@@ -346,6 +348,13 @@ SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
 REMINDER_OFFSETS = parse_duration_list(env_str("REMINDER_OFFSETS", "24h,2h"))
 SMS_QUIET_HOURS = parse_quiet_hours(env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 DEFAULT_COUNTRY_CODE = env_str("DEFAULT_PHONE_REGION", "SE")
+# Countries (ISO codes) whose numbers may get SMS: nobody can pump SMS to premium ranges abroad
+# on the region's account (booking.validation.phone_sms_country_allowed).
+SMS_ALLOWED_COUNTRIES = parse_country_codes(env_str("SMS_ALLOWED_COUNTRIES", "SE,NO,DK,FI,IS,AX"))
+# At most this many messages a stranger can cause (confirmations, waitlist and lost-link
+# messages: notifications.limits) to one address or number per window; over it the row is
+# written suppressed ("recipient_limit"), the booking itself is never refused.
+RECIPIENT_MESSAGE_LIMIT = parse_message_limits(env_str("RECIPIENT_MESSAGE_LIMIT", "3/h,10/day"))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "notifications.console_mail.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -6,10 +6,35 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.errors import InvalidInput
+from booking.validation import phone_normalize
 from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
 from notifications.redact import mask_contact
 
-HIDDEN_FIELDS = {"recipient", "body", "link"}
+HIDDEN_FIELDS = {"recipient", "recipient_digest", "body", "link"}
+
+
+def contact_searched(term: str) -> str:
+    """A search term as a stored contact: an e-mail address as typed (the digest lower-cases
+    it), a phone number in E.164 ("070-123 45 67" finds "+46701234567")."""
+    term = term.strip()
+    if "@" in term or not term:
+        return term
+    try:
+        return phone_normalize(term, for_sms=False)
+    except InvalidInput:
+        return term
+
+
+class ContactSearch:
+    """Search by a whole contact: contacts are encrypted, so the term's digest is looked up
+    (no partial matches). Other search_fields still search as usual."""
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found |= queryset.for_contact(contact_searched(search_term))
+        return found, may_have_duplicates
 
 
 class ProblemFilter(admin.SimpleListFilter):
@@ -32,7 +57,7 @@ class ProblemFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ContactSearch, admin.ModelAdmin):
     list_display = [
         "due_at",
         "channel",
@@ -75,19 +100,36 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
-    list_display = ["phone", "source", "opted_out_at"]
+class OptOutAdmin(ContactSearch, admin.ModelAdmin):
+    """Only digests of the numbers are kept: search with a whole number to see if it said STOP."""
+
+    list_display = ["opted_out_at", "source"]
     list_filter = ["source"]
-    search_fields = ["phone"]
+    search_fields = ["=source"]  # the box; ContactSearch adds the number
+    search_help_text = _("Sök på ett helt mobilnummer.")
     date_hierarchy = "opted_out_at"
+    exclude = ["phone_digest"]
+
+    def has_add_permission(self, request):
+        return False  # an opt-out comes from its number (STOP) or the manage page
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "phone", "action", "source", "booking_id"]
+class ConsentEventAdmin(ContactSearch, admin.ModelAdmin):
+    list_display = ["created_at", "masked_phone", "action", "source", "booking_id"]
     list_filter = ["action", "source"]
-    search_fields = ["phone"]
+    search_fields = ["=source"]  # the box; ContactSearch adds the number
+    search_help_text = _("Sök på ett helt mobilnummer.")
     date_hierarchy = "created_at"
+    exclude = ["phone", "phone_digest"]
+    readonly_fields = ["masked_phone", "action", "source", "booking", "created_at"]
+
+    @admin.display(description=_("mobilnummer (E.164)"))
+    def masked_phone(self, obj):
+        return mask_contact(obj.phone)
 
     def has_add_permission(self, request):
         return False

@@ -8,10 +8,11 @@ when a pass is killed.
    never pick the row up again. On SQLite (no SKIP LOCKED) the transaction is IMMEDIATE — the
    write lock is taken at BEGIN — and each row is claimed by a conditional
    UPDATE … WHERE status='pending' whose row count says who won.
-2. Last checks: past not_after → suppressed; an opted-out number → suppressed; SMS in quiet
-   hours → deferred to the morning (or suppressed when the morning is too late). A booker's
-   message is written to the outbox without its text; it is rendered here (outbox.compose, from
-   the booking and session as they are now) and the text is stored on the row.
+2. Last checks: past not_after → suppressed; an opted-out number → suppressed; a number
+   outside SMS_ALLOWED_COUNTRIES → suppressed; SMS in quiet hours → deferred to the morning (or
+   suppressed when the morning is too late). A booker's message is written to the outbox
+   without its text; it is rendered here (outbox.compose, from the booking and session as they
+   are now) and the text is stored on the row.
 3. Hand over: just before the provider call the pass records the moment,
    UPDATE … SET handed_at = now WHERE id = … AND status = 'sending' AND claim = <its own claim>.
    When that changes no row the row is no longer this pass's (the reaper gave it back, another
@@ -49,6 +50,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from booking.validation import phone_sms_country_allowed
 from notifications import outbox, redact, schedule, services
 from notifications.models import Notification, OptOut
 from notifications.sms import SmsOptedOut, SmsPermanent, SmsRetryable, SmsUnknownOutcome, get_backend
@@ -125,6 +127,10 @@ def deliver(notification: Notification, *, backend=None, now=None) -> str:
     if notification.channel == Channel.SMS:
         if services.is_opted_out(notification.recipient):
             return _finish(notification, Status.SUPPRESSED, status_reason="opted_out")
+        if not phone_sms_country_allowed(notification.recipient):
+            # Defence in depth: booking refuses such numbers for SMS, but rows written before
+            # (or by other paths) must not reach premium ranges abroad either.
+            return _finish(notification, Status.SUPPRESSED, status_reason="country_not_allowed")
         if schedule.in_quiet_hours(now):
             later = schedule.deferred_for_quiet_hours(now, not_after=notification.not_after)
             if later.at is None:

@@ -9,7 +9,57 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.crypto import EncryptedTextField
+from backend.crypto import EncryptedTextField, contact_digest
+
+
+def recipient_digest_of(contact: str) -> str:
+    """The keyed digest of a stored contact, normalised as every contact lookup is: an e-mail
+    address in lower case, a number in E.164 (already so when stored); "" for none."""
+    return contact_digest(contact.strip().lower())
+
+
+class ContactDigestField(models.CharField):
+    """The keyed digest (recipient_digest_of) of another column of the row, `source`, kept in
+    step whenever the ORM writes the row (save, create, bulk_create). The outbox's own INSERT
+    computes it too (outbox._insert); a queryset update() of the source must set it as well."""
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, default in (("max_length", 64), ("blank", True), ("editable", False)):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = recipient_digest_of(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class ContactQuerySet(models.QuerySet):
+    """Finding rows by a contact through its digest column (the contact itself is encrypted:
+    every encryption differs, so `recipient=…` or `phone=…` would never match)."""
+
+    digest_field = ""
+
+    def for_contact(self, contact: str):
+        return self.filter(**{self.digest_field: recipient_digest_of(contact)})
+
+
+class RecipientQuerySet(ContactQuerySet):
+    digest_field = "recipient_digest"
+
+
+class PhoneQuerySet(ContactQuerySet):
+    digest_field = "phone_digest"
 
 
 class Notification(models.Model):
@@ -27,7 +77,12 @@ class Notification(models.Model):
         SUPPRESSED = "suppressed", _("Stoppat")
 
     channel = models.CharField(_("kanal"), max_length=5, choices=Channel.choices)
-    recipient = models.CharField(_("mottagare"), max_length=254)
+    # Encrypted at rest; its length is bounded where it is cleaned (booking.validation: an
+    # e-mail address of at most 254 characters, an E.164 number of at most 16).
+    recipient = EncryptedTextField(_("mottagare"))
+    # Keyed digest of the recipient: the per-recipient limit (notifications.limits) and the
+    # opt-outs find a recipient's rows by it.
+    recipient_digest = ContactDigestField(_("mottagarens nyckel"), source="recipient")
     template = models.CharField(_("mall"), max_length=60)
     language = models.CharField(_("språk"), max_length=2, default="sv")
     subject = models.CharField(_("ämne"), max_length=200, blank=True)
@@ -79,6 +134,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
+    objects = RecipientQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("meddelande")
         verbose_name_plural = _("meddelanden")
@@ -88,6 +145,7 @@ class Notification(models.Model):
             # alone, however many reminders wait in the future.
             models.Index(fields=["due_at"], name="notification_due_pending", condition=Q(status="pending")),
             models.Index(fields=["status", "updated_at"], name="notification_status"),
+            models.Index(fields=["recipient_digest", "created_at"], name="notification_recipient"),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +153,11 @@ class Notification(models.Model):
 
 
 class OptOut(models.Model):
-    """A mobile number that said STOP. It stays opted out until START or the web opt-in."""
+    """A mobile number that said STOP. It stays opted out until START or the web opt-in.
+
+    Only the number's keyed digest is kept (recipient_digest_of): the row must outlive every
+    booking of the number, and a digest is enough to say "this number said STOP". CONTACT_HASH_KEY
+    is never rotated, or every STOP would be forgotten."""
 
     class Source(models.TextChoices):
         SMS_KEYWORD = "sms_keyword", _("Sms-svar (STOP)")
@@ -103,16 +165,18 @@ class OptOut(models.Model):
         PROVIDER = "provider", _("Leverantören (21610)")
         STAFF = "staff", _("Personal")
 
-    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, unique=True)
+    phone_digest = models.CharField(_("mobilnumrets nyckel"), max_length=64, unique=True)
     source = models.CharField(_("källa"), max_length=12, choices=Source.choices)
     opted_out_at = models.DateTimeField(_("avregistrerad"))
+
+    objects = PhoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("avregistrerat nummer")
         verbose_name_plural = _("avregistrerade nummer")
 
     def __str__(self) -> str:
-        return self.phone
+        return f"{self.get_source_display()} {self.opted_out_at:%Y-%m-%d}"
 
 
 class ConsentEvent(models.Model):
@@ -122,7 +186,8 @@ class ConsentEvent(models.Model):
         OPT_IN = "opt_in", _("Samtycke")
         OPT_OUT = "opt_out", _("Avregistrering")
 
-    phone = models.CharField(_("mobilnummer (E.164)"), max_length=16, db_index=True)
+    phone = EncryptedTextField(_("mobilnummer (E.164)"), blank=True)
+    phone_digest = ContactDigestField(_("mobilnumrets nyckel"), source="phone", db_index=True)
     action = models.CharField(_("händelse"), max_length=8, choices=Action.choices)
     source = models.CharField(
         _("källa"), max_length=12, choices=OptOut.Source.choices + [("booking", _("Bokning"))]
@@ -132,13 +197,15 @@ class ConsentEvent(models.Model):
     )
     created_at = models.DateTimeField(_("när"), auto_now_add=True)
 
+    objects = PhoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("samtyckeshändelse")
         verbose_name_plural = _("samtyckeshändelser")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.action}"
+        return f"{self.get_action_display()} #{self.pk}"
 
 
 class WorkerHeartbeat(models.Model):

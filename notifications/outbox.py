@@ -21,6 +21,11 @@ INTERFACE (callers rely on these names):
   notify_session_cancelled(session)  tell the session's bookers; suppress their reminders.
   notify_event_cancelled(event)      the same for every session of the event.
   notify_visit_request(visit_request, transition, *, actor=None)  e-mail the parties.
+  notify_lost_links(channel=, recipient=, language=, subject=, body=, booking=, link=)
+      the lost-link page's message (web.lost_links).
+
+Every row goes through _insert, which gives it its recipient's digest and applies the
+per-recipient limit to the messages a stranger can trigger (notifications.limits).
 
 The booker's messages (BOOKER_TEMPLATES) are written WITHOUT their text: the row holds the
 template, the language, the booking, the session and the manage link, and the dispatcher renders
@@ -49,11 +54,11 @@ from django.db.models import DateTimeField, Exists, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from backend.crypto import EncryptedTextField
+from backend.crypto import EncryptedTextField, encrypt
 from booking.selectors.texts import event_title
 from booking.services.waitlist import waitlist_position
-from notifications import recipients, render, schedule
-from notifications.models import ConsentEvent, Notification, OptOut
+from notifications import limits, recipients, render, schedule
+from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 
 Channel, Status = Notification.Channel, Notification.Status
 
@@ -233,6 +238,26 @@ def notify_visit_request(visit_request, transition: str, *, actor=None, now=None
     _insert(rows)
 
 
+def notify_lost_links(
+    *, channel, recipient, language, subject, body, booking=None, link="", now=None
+) -> None:
+    """The lost-link page's message with a contact's manage links (written with its text)."""
+    now = now or timezone.now()
+    row = Notification(
+        channel=channel,
+        recipient=recipient,
+        template="lost_link",
+        language=language,
+        subject=subject,
+        body=body,
+        booking=booking,
+        link=link,
+        due_at=now,
+        dedupe_key=f"lost_link:{uuid.uuid4().hex}",
+    )
+    _insert([row])
+
+
 # --- the booker's messages ------------------------------------------------------------------
 
 
@@ -244,9 +269,9 @@ def notify_staff_message(
     Returns the number of rows written."""
     now = now or timezone.now()
     opted_out = set(
-        OptOut.objects.filter(phone__in=[b.phone for b in bookings if b.phone]).values_list(
-            "phone", flat=True
-        )
+        OptOut.objects.filter(
+            phone_digest__in=[recipient_digest_of(b.phone) for b in bookings if b.phone]
+        ).values_list("phone_digest", flat=True)
     )
     rows: list[Notification] = []
     for booking in bookings:
@@ -258,7 +283,7 @@ def notify_staff_message(
             link="",
             now=now,
             not_after=session.end,
-            opted_out=booking.phone in opted_out,
+            opted_out=bool(booking.phone) and recipient_digest_of(booking.phone) in opted_out,
         ):
             if row.channel == Channel.SMS:
                 if not sms_body:
@@ -443,16 +468,36 @@ def _insert(rows: list[Notification]) -> None:
     failed INSERT). Written by hand, not with bulk_create, because it runs in every booking's
     transaction: bulk_create prepares each of the ~22 values of each row through its field
     (~0.3 ms of a ~1.5 ms booking); the values here are already what the columns take, only
-    datetimes need adapting (bench/booking_rush.py measures it)."""
+    datetimes need adapting (bench/booking_rush.py measures it).
+
+    Here each row gets its recipient's digest, and the per-recipient limit is applied
+    (limits.recipient_limit_apply): a message a stranger can trigger has its status and reason
+    decided by this same INSERT, from the count of its recipient's recent rows."""
     if not rows:
         return
     fields = _insert_fields()
     ops = connection.ops
     now = timezone.now()
-    params = []
     for row in rows:
         row.created_at = row.updated_at = now
+        row.recipient_digest = recipient_digest_of(row.recipient)
+    expressions = limits.recipient_limit_apply(rows, now=now)
+    params = []
+    placeholders = []
+    for index, row in enumerate(rows):
+        # A row the limit concerns gets SQL expressions for some columns (the INSERT reads the
+        # recipient's count itself); every other value is a plain parameter.
+        instead = expressions.get(index)
+        if instead is None:
+            placeholders.append(_one_row(len(fields)))
+        else:
+            placeholders.append(
+                "(" + ", ".join(instead.get(f.attname, ("%s",))[0] for f, _, _ in fields) + ")"
+            )
         for field, is_datetime, is_encrypted in fields:
+            if instead is not None and field.attname in instead:
+                params += instead[field.attname][1]
+                continue
             value = getattr(row, field.attname)
             if is_encrypted:
                 value = field.get_prep_value(value)
@@ -460,14 +505,18 @@ def _insert(rows: list[Notification]) -> None:
                 ops.adapt_datetimefield_value(value) if is_datetime and value is not None else value
             )
     columns = ", ".join(ops.quote_name(field.column) for field, _, _ in fields)
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     on_conflict = ops.on_conflict_suffix_sql([f for f, _, _ in fields], OnConflict.IGNORE, None, None)
     sql = (
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Notification._meta.db_table)} "
-        f"({columns}) VALUES {', '.join([one_row] * len(rows))} {on_conflict}"
+        f"({columns}) VALUES {', '.join(placeholders)} {on_conflict}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+@cache
+def _one_row(width: int) -> str:
+    return "(" + ", ".join(["%s"] * width) + ")"
 
 
 @cache
@@ -483,7 +532,7 @@ def _opted_out(booking) -> bool:
     """Has the booker's number said STOP? (No lookup when no SMS would go to it.)"""
     if not (booking.phone and booking.sms_consent):
         return False
-    return OptOut.objects.filter(phone=booking.phone).exists()
+    return OptOut.objects.for_contact(booking.phone).exists()
 
 
 def _suppress_if_opted_out(row: Notification, opted_out: bool) -> None:
@@ -499,27 +548,30 @@ def _suppress_reminders(*, booking, reason: str) -> None:
 
 def _record_consent(booking) -> bool:
     """INSERT the booker's SMS consent (source booking) and return whether the number has said
-    STOP: the opt-out is read in the INSERT's RETURNING clause (PostgreSQL, SQLite >= 3.35)."""
+    STOP: the opt-out is read in the INSERT's RETURNING clause (PostgreSQL, SQLite >= 3.35).
+    The number is stored encrypted, and found by its digest."""
     ops = connection.ops
     table = ops.quote_name(ConsentEvent._meta.db_table)
     optouts = ops.quote_name(OptOut._meta.db_table)
-    names = ("phone", "action", "source", "booking_id", "created_at")
+    names = ("phone", "phone_digest", "action", "source", "booking_id", "created_at")
     columns = ", ".join(ops.quote_name(name) for name in names)
+    digest = recipient_digest_of(booking.phone)
     # Names from the models' meta, values as parameters.
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-        f" RETURNING EXISTS (SELECT 1 FROM {optouts} WHERE {ops.quote_name('phone')} = %s)"
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+        f" RETURNING EXISTS (SELECT 1 FROM {optouts} WHERE {ops.quote_name('phone_digest')} = %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
             [
-                booking.phone,
+                encrypt(booking.phone),
+                digest,
                 ConsentEvent.Action.OPT_IN.value,
                 "booking",
                 booking.pk,
                 ops.adapt_datetimefield_value(timezone.now()),
-                booking.phone,
+                digest,
             ],
         )
         return bool(cursor.fetchone()[0])
@@ -533,11 +585,11 @@ def _sms_state(booking, *, consent: bool) -> tuple[bool, bool]:
     if not (booking.phone and booking.sms_consent):
         return False, True
     if not consent:
-        return OptOut.objects.filter(phone=booking.phone).exists(), True
+        return OptOut.objects.for_contact(booking.phone).exists(), True
     row = (
         Booking.objects.filter(pk=booking.pk)
         .annotate(
-            opted_out=Exists(OptOut.objects.filter(phone=booking.phone)),
+            opted_out=Exists(OptOut.objects.for_contact(booking.phone)),
             consented=Exists(
                 ConsentEvent.objects.filter(booking=booking.pk, action=ConsentEvent.Action.OPT_IN)
             ),

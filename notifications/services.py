@@ -7,7 +7,7 @@ An opted-out number stays opted out until its owner sends START or opts in on th
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications.models import ConsentEvent, Notification, OptOut
+from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 
 Status = Notification.Status
 
@@ -37,7 +37,7 @@ PROVIDER_STATUS = {
 
 
 def is_opted_out(phone: str) -> bool:
-    return bool(phone) and OptOut.objects.filter(phone=phone).exists()
+    return bool(phone) and OptOut.objects.for_contact(phone).exists()
 
 
 def sms_opt_out(phone: str, source: str, *, booking=None, now=None) -> bool:
@@ -46,7 +46,9 @@ def sms_opt_out(phone: str, source: str, *, booking=None, now=None) -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                OptOut.objects.create(phone=phone, source=source, opted_out_at=now)
+                OptOut.objects.create(
+                    phone_digest=recipient_digest_of(phone), source=source, opted_out_at=now
+                )
             created = True
         except IntegrityError:
             created = False
@@ -54,8 +56,8 @@ def sms_opt_out(phone: str, source: str, *, booking=None, now=None) -> bool:
             ConsentEvent.objects.create(
                 phone=phone, action=ConsentEvent.Action.OPT_OUT, source=source, booking=booking
             )
-        Notification.objects.filter(
-            channel=Notification.Channel.SMS, recipient=phone, status=Status.PENDING
+        Notification.objects.for_contact(phone).filter(
+            channel=Notification.Channel.SMS, status=Status.PENDING
         ).update(status=Status.SUPPRESSED, status_reason="opted_out", updated_at=now)
     return created
 
@@ -65,7 +67,7 @@ def sms_opt_in(phone: str, source: str, *, booking=None, now=None) -> bool:
 
     Messages suppressed while opted out stay suppressed: they belonged to that time."""
     with transaction.atomic():
-        deleted, _ = OptOut.objects.filter(phone=phone).delete()
+        deleted, _ = OptOut.objects.for_contact(phone).delete()
         if deleted:
             ConsentEvent.objects.create(
                 phone=phone, action=ConsentEvent.Action.OPT_IN, source=source, booking=booking

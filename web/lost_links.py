@@ -9,8 +9,6 @@ whether anything was found. Bookings are found by the keyed digest of the addres
 letter case) or number: the contact itself is encrypted at rest.
 """
 
-import uuid
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -21,7 +19,7 @@ from booking.selectors.contacts import bookings_with_contact
 from booking.services.bookings import booking_links, calendar_token_for
 from booking.services.tokens import token_digest, token_generate
 from notifications.models import Notification
-from notifications.outbox import stored_link
+from notifications.outbox import notify_lost_links, stored_link
 from web.events import event_texts
 from web.templatetags.lasrum_web import local_datetime
 
@@ -69,16 +67,16 @@ def lost_links_send(*, email: str = "", phone: str = "", now=None) -> int:
             lines[-1] += f"\n{link}"
         subject = _("Dina bokningar på Läsrum")
         body = "\n\n".join([_("Här är länkarna till dina bokningar:"), *lines])
-    Notification.objects.create(
+    # Through the outbox's INSERT, which applies the per-recipient limit (notifications.limits):
+    # anyone can type anyone's address here.
+    notify_lost_links(
         channel=Notification.Channel.EMAIL if email else Notification.Channel.SMS,
         recipient=email or phone,
-        template="lost_link",
         language=language,
         subject=subject,
         body=body,
         booking=bookings[0] if len(bookings) == 1 else None,
         link=link if len(bookings) == 1 else "",
-        due_at=now,
-        dedupe_key=f"lost_link:{uuid.uuid4().hex}",
+        now=now,
     )
     return len(bookings)

@@ -18,12 +18,15 @@ def sms_resume(*, booking: Booking, now=None) -> int:
         sms_opt_in(booking.phone, OptOut.Source.WEB, booking=booking, now=now)
         booking.sms_consent, booking.sms_consent_at = True, now
         booking.save(update_fields=["sms_consent", "sms_consent_at", "updated_at"])
-        return Notification.objects.filter(
-            booking=booking,
-            channel=Notification.Channel.SMS,
-            recipient=booking.phone,
-            template="reminder",
-            status=Notification.Status.SUPPRESSED,
-            status_reason="opted_out",
-            due_at__gt=now,
-        ).update(status=Notification.Status.PENDING, status_reason="", updated_at=now)
+        return (
+            Notification.objects.for_contact(booking.phone)
+            .filter(
+                booking=booking,
+                channel=Notification.Channel.SMS,
+                template="reminder",
+                status=Notification.Status.SUPPRESSED,
+                status_reason="opted_out",
+                due_at__gt=now,
+            )
+            .update(status=Notification.Status.PENDING, status_reason="", updated_at=now)
+        )

@@ -322,7 +322,7 @@ def booking_create(
     name = errors.run(name_clean, name)
     email = errors.run(email_clean, email)
     sms_consent = sms_consent is True
-    phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email)
+    phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email, sms_consent=sms_consent)
     _check_seats(
         errors,
         seats=seats,
@@ -596,7 +596,9 @@ def booking_change(
         new_phone = (
             current.phone
             if phone is None
-            else errors.run(phone_normalize, phone, for_sms=new_consent or not new_email)
+            else errors.run(
+                phone_normalize, phone, for_sms=new_consent or not new_email, sms_consent=new_consent
+            )
         )
         if not errors.items:
             _check_contact(errors, email=new_email, phone=new_phone, sms_consent=new_consent)

@@ -17,14 +17,14 @@ What goes:
   manage link, its API address and the booking's calendar feed answer "not found";
 - its AccessibilityRequest (needs and note: health data) is deleted;
 - its outbox rows (notifications.Notification): pending ones are suppressed with the reason
-  "anonymised"; every row that is not being sent loses recipient, subject, body and link (the
+  "anonymised"; every row that is not being sent loses recipient (and its digest), subject, body and link (the
   link holds the manage token in plain text). A row a worker is sending at that moment is
   scrubbed by the next run, which also sweeps any row of an anonymised booking that still
   holds something;
 - the lost-link messages (booking-less outbox rows that list several bookings' links) lose
   the same fields RETENTION_DAYS_AFTER_EVENT days after they were written;
 - ConsentEvent rows of the booking keep action, source, time and the link to the booking (the
-  record that consent was given or withdrawn for it) but lose the phone number;
+  record that consent was given or withdrawn for it) but lose the phone number and its digest;
 - the free-text `reason` of its AuditEvent rows is blanked (who did what, when, from which
   status to which, and the numbers in `data` stay); the admin's LogEntry rows for it get a
   representation without the name.
@@ -32,8 +32,8 @@ What goes:
 What stays: seats, companion seats, children, overbooked seats, status and its times, grade
 (a school year, not a person once the school and name are gone), language, source, SMS
 consent flag, attendance, the staff member who booked: the statistics
-(booking.selectors.statistics) count anonymised bookings like any other. OptOut rows (numbers
-that said STOP) are not touched: they are not about a booking, and forgetting one would start
+(booking.selectors.statistics) count anonymised bookings like any other. OptOut rows (digests of
+numbers that said STOP) are not touched: they are not about a booking, and forgetting one would start
 SMS to a number that asked us to stop.
 
 How: in batches, each in its own short transaction (the booking rows locked, then everything
@@ -144,7 +144,7 @@ def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, i
             status=Notification.Status.SUPPRESSED, status_reason=NOTIFICATION_REASON
         )
         scrubbed = _notifications_scrub(Notification.objects.filter(booking_id__in=ids))
-        ConsentEvent.objects.filter(booking_id__in=ids).exclude(phone="").update(phone="")
+        ConsentEvent.objects.filter(booking_id__in=ids).exclude(phone="").update(phone="", phone_digest="")
         text_ids = [str(pk) for pk in ids]
         AuditEvent.objects.filter(object_type="booking", object_id__in=text_ids).exclude(reason="").update(
             reason=""
@@ -167,7 +167,7 @@ def _notifications_scrub(rows) -> int:
     return (
         rows.exclude(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
         .filter(_holds_content())
-        .update(recipient="", subject="", body="", link="")
+        .update(recipient="", recipient_digest="", subject="", body="", link="")
     )
 
 

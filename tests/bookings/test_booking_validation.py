@@ -13,12 +13,28 @@ from booking.validation import email_clean, name_clean, phone_normalize
         ("0701234567", "+46701234567"),
         ("+46 70 123 45 67", "+46701234567"),
         ("+358 40 123 4567", "+358401234567"),  # Finland
+        ("+47 412 34 567", "+4741234567"),  # Norway
+    ],
+)
+def test_it_stores_nordic_mobile_numbers_in_e164_also_for_sms(raw, expected):
+    assert phone_normalize(raw) == expected
+    assert phone_normalize(raw, sms_consent=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("+49 151 23456789", "+4915123456789"),  # Germany
         ("+1 202 555 0143", "+12025550143"),  # US: mobile or landline cannot be told apart
     ],
 )
-def test_it_stores_mobile_numbers_of_any_country_in_e164(raw, expected):
+def test_it_stores_mobile_numbers_of_any_country_as_a_contact_but_not_for_sms(raw, expected):
+    # SMS_ALLOWED_COUNTRIES (default the Nordic countries): no SMS abroad, a contact still.
     assert phone_normalize(raw) == expected
+    with pytest.raises(InvalidInput) as caught:
+        phone_normalize(raw, sms_consent=True)
+    [error] = caught.value.errors
+    assert (error["pointer"], error["code"]) == ("/phone", "phone_country_not_allowed")
 
 
 def test_it_refuses_a_swedish_landline_for_sms_with_a_clear_message():

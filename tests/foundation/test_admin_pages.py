@@ -23,7 +23,7 @@ from booking.models import (
     VisitRequest,
 )
 from booking.selectors.contacts import phone_digest
-from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat
+from notifications.models import ConsentEvent, Notification, OptOut, WorkerHeartbeat, recipient_digest_of
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,11 @@ def data(superuser):
         status_reason="21610: unsubscribed",
         dedupe_key="test:1",
     )
-    OptOut.objects.create(phone="+46709999999", source=OptOut.Source.SMS_KEYWORD, opted_out_at=timezone.now())
+    OptOut.objects.create(
+        phone_digest=recipient_digest_of("+46709999999"),
+        source=OptOut.Source.SMS_KEYWORD,
+        opted_out_at=timezone.now(),
+    )
     ConsentEvent.objects.create(phone=booking.phone, action=ConsentEvent.Action.OPT_IN, source="booking")
     WorkerHeartbeat.objects.create(name="w1", seen_at=timezone.now())
     FeedToken.objects.create(user=superuser, token="t" * 40)

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications import dispatch, outbox
-from notifications.models import ConsentEvent, Notification, OptOut
+from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 from notifications.sms import SmsOptedOut, SmsPermanent, SmsRetryable, get_backend
 from tests.notifications.conftest import ACCOUNT_SID, BASE_URL, make_booking, phone_number
 
@@ -87,10 +87,10 @@ def test_21610_opts_the_number_out_suppresses_the_message_and_never_retries(regi
 
     notification = sms_for(booking)
     assert (notification.status, notification.status_reason) == (S.SUPPRESSED, "opted_out")
-    assert OptOut.objects.get(phone=booking.phone).source == "provider"
-    assert ConsentEvent.objects.filter(phone=booking.phone, action="opt_out").exists()
+    assert OptOut.objects.for_contact(booking.phone).get().source == "provider"
+    assert ConsentEvent.objects.for_contact(booking.phone).filter(action="opt_out").exists()
     # The booking's pending reminders to that number are suppressed too.
-    assert not Notification.objects.filter(recipient=booking.phone, status=S.PENDING).exists()
+    assert not Notification.objects.for_contact(booking.phone).filter(status=S.PENDING).exists()
     assert len(fake_twilio.attempts) == 1
 
 
@@ -148,7 +148,9 @@ def test_an_opted_out_number_gets_nothing_even_when_a_message_was_already_queued
 
     booking, _ = booked()
     # Opted out after the message was written but before dispatch: checked before every send.
-    OptOut.objects.create(phone=booking.phone, source="web", opted_out_at=timezone.now())
+    OptOut.objects.create(
+        phone_digest=recipient_digest_of(booking.phone), source="web", opted_out_at=timezone.now()
+    )
     dispatch.dispatch_pass()
     assert fake_twilio.requests == []
     assert sms_for(booking).status == S.SUPPRESSED

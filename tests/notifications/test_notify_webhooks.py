@@ -69,15 +69,15 @@ def test_english_stop_keywords_opt_out_with_an_empty_answer_as_twilio_replied(cl
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
     assert b"<Response></Response>" in response.content
-    assert OptOut.objects.filter(phone=phone, source="sms_keyword").exists()
-    assert ConsentEvent.objects.filter(phone=phone, action="opt_out").count() == 1
+    assert OptOut.objects.for_contact(phone).filter(source="sms_keyword").exists()
+    assert ConsentEvent.objects.for_contact(phone).filter(action="opt_out").count() == 1
 
 
 @pytest.mark.parametrize("word", ["STOPP", "Avsluta", "stopp!"])
 def test_swedish_keywords_opt_out_with_a_swedish_reply_when_twilio_did_not_answer(client, word):
     phone = phone_number()
     response = sms(client, phone, word)
-    assert OptOut.objects.filter(phone=phone).exists()
+    assert OptOut.objects.for_contact(phone).exists()
     assert "Du får inga fler sms".encode() in response.content
     assert b"START" in response.content
 
@@ -85,14 +85,14 @@ def test_swedish_keywords_opt_out_with_a_swedish_reply_when_twilio_did_not_answe
 def test_advanced_opt_out_marks_the_message_and_we_stay_silent(client):
     phone = phone_number()
     response = sms(client, phone, "STOPP", OptOutType="STOP")
-    assert OptOut.objects.filter(phone=phone).exists()
+    assert OptOut.objects.for_contact(phone).exists()
     assert b"<Message>" not in response.content
 
 
 def test_a_sentence_containing_stop_is_not_an_opt_out(client):
     phone = phone_number()
     sms(client, phone, "stop the music")
-    assert not OptOut.objects.filter(phone=phone).exists()
+    assert not OptOut.objects.for_contact(phone).exists()
 
 
 def test_only_start_lifts_an_opt_out(client):
@@ -100,13 +100,13 @@ def test_only_start_lifts_an_opt_out(client):
     sms(client, phone, "STOP")
     for word in ("YES", "UNSTOP", "hej"):
         sms(client, phone, word)
-        assert OptOut.objects.filter(phone=phone).exists(), word
+        assert OptOut.objects.for_contact(phone).exists(), word
     sms(client, phone, "YES", OptOutType="START")
-    assert OptOut.objects.filter(phone=phone).exists()
+    assert OptOut.objects.for_contact(phone).exists()
     response = sms(client, phone, "start")
-    assert not OptOut.objects.filter(phone=phone).exists()
+    assert not OptOut.objects.for_contact(phone).exists()
     assert b"<Message>" not in response.content
-    assert list(ConsentEvent.objects.filter(phone=phone).values_list("action", flat=True)) == [
+    assert list(ConsentEvent.objects.for_contact(phone).values_list("action", flat=True)) == [
         "opt_in",
         "opt_out",
     ]
@@ -121,7 +121,7 @@ def test_the_web_opt_in_lifts_an_opt_out_too(client):
     phone = phone_number()
     sms(client, phone, "STOPP")
     assert sms_opt_in(phone, "web") is True
-    assert not OptOut.objects.filter(phone=phone).exists()
+    assert not OptOut.objects.for_contact(phone).exists()
 
 
 def _sent_sms(region):

@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 
 from booking.models import Attendance, AuditEvent
-from notifications.models import Notification, OptOut
+from notifications.models import Notification, OptOut, recipient_digest_of
 from tests.factories import booking_named, bookings_named
 
 
@@ -157,7 +157,9 @@ def test_promoting_from_the_waitlist(librarian, session, booked):
 
 
 def test_a_message_to_all_follows_consent_and_opt_out(librarian, session, booked):
-    OptOut.objects.create(phone="+46701234567", source="sms_keyword", opted_out_at=session.start)
+    OptOut.objects.create(
+        phone_digest=recipient_digest_of("+46701234567"), source="sms_keyword", opted_out_at=session.start
+    )
     response = client_for(librarian).post(
         f"/personal/tillfallen/{session.pk}/meddelande/",
         {"subject": "Ny lokal", "body": "Vi ses i stora salen.", "sms_body": "Vi ses i stora salen."},

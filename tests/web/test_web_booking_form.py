@@ -256,3 +256,17 @@ def test_the_listing_takes_the_same_number_of_queries_for_5_and_30_events(client
     with_30 = queries()
     assert with_5 == with_30
     assert with_30 <= 16
+
+
+def test_a_number_abroad_for_sms_is_refused_beside_the_phone_and_stays_a_contact_without(
+    client, workshop, session
+):
+    refused = _book(client, workshop, booking_data(session, phone="+49 151 23456789", sms_consent="on"))
+    assert refused.status_code == 400
+    assert "Vi kan inte skicka sms till mobilnummer i det landet" in _errors_beside(
+        refused.content.decode(), "phone"
+    )
+    assert Booking.objects.count() == 0
+    accepted = _book(client, workshop, booking_data(session, phone="+49 151 23456789"))
+    assert accepted.status_code == 302
+    assert (Booking.objects.get().phone, Booking.objects.get().sms_consent) == ("+4915123456789", False)

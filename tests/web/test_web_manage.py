@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from booking.models import Booking
 from booking.services.bookings import booking_create
-from notifications.models import Notification, OptOut
+from notifications.models import Notification, OptOut, recipient_digest_of
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_an_expired_offer_cannot_be_claimed(client, booked):
 def test_stopping_sms_opts_the_number_out(client, booked):
     response = client.post(f"/b/{booked.manage_token}/sms/", follow=True)
     assert "Vi skickar inga fler sms" in response.content.decode()
-    assert OptOut.objects.filter(phone="+46701234567").exists()
+    assert OptOut.objects.for_contact("+46701234567").exists()
     assert not Booking.objects.get().sms_consent
 
 
@@ -151,7 +151,11 @@ def test_the_start_sms_button_shows_only_when_the_number_is_opted_out(client, bo
 
 def test_a_mobile_only_booking_that_said_stop_is_offered_sms_again(client, session):
     mobile_only = booking_create(session=session, seats=1, name="Bo Ek", phone="0701112233", sms_consent=True)
-    OptOut.objects.create(phone="+46701112233", source=OptOut.Source.SMS_KEYWORD, opted_out_at=timezone.now())
+    OptOut.objects.create(
+        phone_digest=recipient_digest_of("+46701112233"),
+        source=OptOut.Source.SMS_KEYWORD,
+        opted_out_at=timezone.now(),
+    )
     page = client.get(f"/b/{mobile_only.manage_token}").content.decode()
     assert "Skicka sms till mig igen" in page and "Sluta skicka sms till mig" not in page
 
@@ -166,17 +170,19 @@ def test_opting_out_then_in_on_the_manage_page_sends_the_reminder_again(client, 
     response = client.post(f"/b/{booked.manage_token}/sms/igen/", follow=True)
     assert "Vi skickar sms till ditt nummer igen" in response.content.decode()
     assert "Skicka sms till mig igen" not in response.content.decode()
-    assert not OptOut.objects.filter(phone="+46701234567").exists()
+    assert not OptOut.objects.for_contact("+46701234567").exists()
     booking = Booking.objects.get()
     assert booking.sms_consent
     assert booking.sms_consent_at > timezone.now() - timedelta(minutes=1)
-    assert ConsentEvent.objects.filter(
-        phone="+46701234567", action=ConsentEvent.Action.OPT_IN, source="web", booking=booking
-    ).exists()
+    assert (
+        ConsentEvent.objects.for_contact("+46701234567")
+        .filter(action=ConsentEvent.Action.OPT_IN, source="web", booking=booking)
+        .exists()
+    )
 
     with time_machine.travel(session.start - timedelta(hours=23)):
         dispatch_pass()
-    reminders = Notification.objects.filter(template="reminder", channel="sms", recipient="+46701234567")
+    reminders = Notification.objects.for_contact("+46701234567").filter(template="reminder", channel="sms")
     assert reminders.filter(status__in=["sent", "delivered"]).exists()
     assert [m["to"] for m in console_sms].count("+46701234567") >= 1
 
@@ -195,13 +201,17 @@ def test_without_opting_in_the_reminder_stays_suppressed(client, booked, session
 def test_starting_sms_needs_a_post_with_csrf(booked):
     from django.test import Client
 
-    OptOut.objects.create(phone="+46701234567", source=OptOut.Source.WEB, opted_out_at=timezone.now())
+    OptOut.objects.create(
+        phone_digest=recipient_digest_of("+46701234567"),
+        source=OptOut.Source.WEB,
+        opted_out_at=timezone.now(),
+    )
     strict = Client(enforce_csrf_checks=True)
     assert strict.get(f"/b/{booked.manage_token}/sms/igen/").status_code == 405
     assert strict.post(f"/b/{booked.manage_token}/sms/igen/").status_code == 403
-    assert OptOut.objects.filter(phone="+46701234567").exists()
+    assert OptOut.objects.for_contact("+46701234567").exists()
     page = strict.get(f"/b/{booked.manage_token}")
     token = page.cookies["csrftoken"].value
     response = strict.post(f"/b/{booked.manage_token}/sms/igen/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert not OptOut.objects.filter(phone="+46701234567").exists()
+    assert not OptOut.objects.for_contact("+46701234567").exists()
