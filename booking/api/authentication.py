@@ -14,5 +14,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = api_token_user(key)
         if user is None:
             # DRF's own message (and its translations), as before the digests.
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            raise exceptions.AuthenticationFailed(_("Ogiltig API-nyckel."))
         return (user, None)
