@@ -189,18 +189,18 @@ WHERE id = %(session)s AND status = 'scheduled' AND seats_taken <= capacity - %(
 RAW_BOOKING_AND_OUTBOX = """
 WITH booking AS (
   INSERT INTO booking_booking (event_id, session_id, seats, companion_seats, children,
-    overbooked_seats, name, email, phone, sms_consent, language, school, grade, status, promoted,
-    confirmed_at, cancelled_by, cancel_reason, manage_token_hash, calendar_token_hash, source,
-    staff_reason, created_at, updated_at)
-  SELECT event_id, id, %(seats)s, 0, 0, 0, %(name)s, %(email)s, '', false, 'sv', '', '',
-    'confirmed', false, now(), '', '', %(manage)s, %(calendar)s, 'api', '', now(), now()
+    overbooked_seats, name, email, email_digest, phone, phone_digest, sms_consent, language,
+    school, grade, status, promoted, confirmed_at, cancelled_by, cancel_reason, manage_token_hash,
+    calendar_token_hash, source, staff_reason, created_at, updated_at)
+  SELECT event_id, id, %(seats)s, 0, 0, 0, %(name)s, %(email)s, %(email_digest)s, '', '', false,
+    'sv', '', '', 'confirmed', false, now(), '', '', %(manage)s, %(calendar)s, 'api', '', now(), now()
   FROM booking_session WHERE id = %(session)s
   RETURNING id, session_id
 )
-INSERT INTO notifications_notification (channel, recipient, template, language, subject, body,
-  link, booking_id, session_id, due_at, not_after, status, status_reason, provider_id,
+INSERT INTO notifications_notification (channel, recipient, recipient_digest, template, language,
+  subject, body, link, booking_id, session_id, due_at, not_after, status, status_reason, provider_id,
   error_code, attempts, dedupe_key, created_at, updated_at)
-SELECT 'email', %(email)s, m.template, 'sv', '', '', %(link)s, booking.id, booking.session_id,
+SELECT 'email', %(email)s, %(email_digest)s, m.template, 'sv', '', '', %(link)s, booking.id, booking.session_id,
   CASE WHEN m.before IS NULL THEN now() ELSE s.start - m.before END,
   CASE WHEN m.before IS NULL THEN s."end" ELSE s.start END,
   'pending', '', '', '', 0, m.key_prefix || booking.id || m.key_suffix, now(), now()
@@ -218,17 +218,22 @@ def _raw_thread(url, session_ids, warm_id, count, seed, barrier, out):
 
     import psycopg
 
+    from backend.crypto import contact_digest, encrypt
+
     rng = random.Random(seed)
 
     def book(conn, session_id, i) -> bool:
+        email = f"raw{seed}.{i}@example.se"
+        # The same values as ours stores: personal data as ciphertext, the contact's keyed digest.
         params = {
             "session": session_id,
             "seats": rng.choice([1, 2, 2, 3]),
-            "name": f"Rå {seed}-{i}",
-            "email": f"raw{seed}.{i}@example.se",
+            "name": encrypt(f"Rå {seed}-{i}"),
+            "email": encrypt(email),
+            "email_digest": contact_digest(email),
             "manage": hashlib.sha256(secrets.token_bytes(24)).hexdigest(),
             "calendar": hashlib.sha256(secrets.token_bytes(24)).hexdigest(),
-            "link": f"https://lasrum.example/b/{secrets.token_urlsafe(24)}",
+            "link": encrypt(f"https://lasrum.example/b/{secrets.token_urlsafe(24)}"),
         }
         with conn.transaction() as tx:
             conn.execute(RAW_BOOKING_AND_OUTBOX, params)
@@ -460,7 +465,7 @@ def main() -> None:
         f"booking each before the start) x {PER_CLIENT} bookings, {os.cpu_count()} CPUs"
     )
     print(
-        "raw floor = the same transaction in psycopg: the booking and its 3 outbox rows in one "
+        "raw floor = the same transaction in psycopg (the same ciphertext and digests): the booking and its 3 outbox rows in one "
         "INSERT ... WITH, then the conditional seat UPDATE"
     )
 
