@@ -12,7 +12,8 @@ from tests.factories import make_creator, make_event, make_room
 from tests.feeds.parsers import all_parsers_agree, db_occurrences
 
 LOCAL = ZoneInfo("Europe/Stockholm")
-pytestmark = pytest.mark.django_db
+# ical.js runs in node: these run in one database pass of .ci/run only (the PostgreSQL one).
+pytestmark = [pytest.mark.django_db, pytest.mark.node]
 
 
 @pytest.fixture

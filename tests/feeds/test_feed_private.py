@@ -169,6 +169,7 @@ def make_booking(*, event, session=None, status=Booking.Status.CONFIRMED, langua
     return booking, f"/feeds/bookings/{token}.ics"
 
 
+@pytest.mark.node
 def test_a_booking_feed_holds_its_session_with_a_reminder(client, library):
     event = make_event(library=library, title="Skrivarverkstad", start=NOW + timedelta(days=2), sessions=3)
     session = event.sessions.all()[1]
