@@ -225,9 +225,7 @@ class EventOut(serializers.ModelSerializer):
 
 
 def _codes(model, slug_field: str):
-    return CodeField(
-        many=True, required=False, slug_field=slug_field, queryset=model.objects.all()
-    )
+    return CodeField(many=True, required=False, slug_field=slug_field, queryset=model.objects.all())
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -290,9 +288,7 @@ class EventFieldsIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    content_language = CodeField(
-        slug_field="tag", queryset=Language.objects.all(), required=False
-    )
+    content_language = CodeField(slug_field="tag", queryset=Language.objects.all(), required=False)
     title_sv = serializers.CharField(required=False, allow_blank=True, max_length=200)
     description_sv = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     title_en = serializers.CharField(required=False, allow_blank=True, max_length=200)

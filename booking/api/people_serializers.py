@@ -78,22 +78,14 @@ class CreatorProfileIn(StrictSerializer):
     replaces the whole list of unavailable periods."""
 
     bio = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=True)
-    bio_language = CodeField(
-        slug_field="tag", queryset=Language.objects.all(), required=False
-    )
+    bio_language = CodeField(slug_field="tag", queryset=Language.objects.all(), required=False)
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Creator.Role.choices), required=False, max_length=10
     )
-    languages = CodeField(
-        many=True, required=False, slug_field="tag", queryset=Language.objects.all()
-    )
-    genres = CodeField(
-        many=True, required=False, slug_field="code", queryset=Genre.objects.all()
-    )
-    audiences = CodeField(
-        many=True, required=False, slug_field="code", queryset=Audience.objects.all()
-    )
+    languages = CodeField(many=True, required=False, slug_field="tag", queryset=Language.objects.all())
+    genres = CodeField(many=True, required=False, slug_field="code", queryset=Genre.objects.all())
+    audiences = CodeField(many=True, required=False, slug_field="code", queryset=Audience.objects.all())
     home_municipality = serializers.PrimaryKeyRelatedField(
         queryset=Municipality.objects.all(), required=False, allow_null=True, help_text="SCB code, e.g. 0484"
     )

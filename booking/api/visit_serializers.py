@@ -23,9 +23,7 @@ MONEY = {"min_value": 0, "max_value": 10_000_000, "required": False, "allow_null
 
 
 def _codes(model, **kwargs):
-    return CodeKeyField(
-        many=True, queryset=model.objects.all(), required=False, **kwargs
-    )
+    return CodeKeyField(many=True, queryset=model.objects.all(), required=False, **kwargs)
 
 
 class DateOptionInput(serializers.Serializer):

@@ -136,7 +136,9 @@ def test_the_booker_can_reduce_a_staff_booked_class_over_the_limit_by_the_api(bi
 def test_fewer_seats_cannot_hide_more_participants_behind_dropped_companions(big_class):
     booker = APIClient()
     # 11 seats, 5 of them companions: 6 participants, at the limit.
-    assert booker.patch(big_class["api"], {"seats": 11, "companion_seats": 5}, format="json").status_code == 200
+    assert (
+        booker.patch(big_class["api"], {"seats": 11, "companion_seats": 5}, format="json").status_code == 200
+    )
     # 10 seats and no companions is 10 participants: more than before and over the limit.
     more_people = booker.patch(big_class["api"], {"seats": 10, "companion_seats": 0}, format="json")
     assert_problem(more_people, 400, "invalid")
@@ -148,7 +150,8 @@ def test_the_booker_can_reduce_a_staff_booked_class_on_the_manage_page(big_class
     page = browser.get(big_class["manage"])
     assert page.status_code == 200 and 'value="11"' in page.content.decode()
     response = browser.post(
-        big_class["manage"].rstrip("/") + "/platser/", {"seats": "10", "companion_seats": "0", "children": "0"}
+        big_class["manage"].rstrip("/") + "/platser/",
+        {"seats": "10", "companion_seats": "0", "children": "0"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     page = browser.get(response["Location"])

@@ -123,9 +123,15 @@ def test_the_image_build_step_has_settings_that_import():
     step = re.search(r"&& ((?:[A-Z_]+=\S+\s+(?:\\\s+)?)+)python manage.py collectstatic", DOCKERFILE)
     assert step, "the build runs collectstatic with its own environment"
     build_env = dict(assignment.split("=", 1) for assignment in step.group(1).replace("\\", " ").split())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIELD_", "CONTACT_", "DATABASE"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIELD_", "CONTACT_", "DATABASE"))
+    }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**env, **build_env}, capture_output=True, text=True
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, **build_env},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 

@@ -52,7 +52,9 @@ def test_gunicorn_and_django_log_token_paths_redacted(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", LOG_LEVEL="INFO")
     bin_dir = Path(sys.executable).parent
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
     log = (tmp_path / "gunicorn.log").open("w+")
     server = subprocess.Popen(
         [str(bin_dir / command[0]), *command[1:]], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -14,10 +14,23 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def _dry_run(*args, **env) -> subprocess.CompletedProcess:
     # Run as a newcomer would: not inside another make (whose VENV and flags a child inherits).
-    inherited = {"PUBLIC_BASE_URL", "VENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTEST_ARGS"}
+    inherited = {
+        "PUBLIC_BASE_URL",
+        "VENV",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "MAKEOVERRIDES",
+        "PYTEST_ARGS",
+    }
     child_env = {k: v for k, v in os.environ.items() if k not in inherited} | env
     return subprocess.run(
-        ["make", "-n", "--always-make", "VENV=.venv", *args], cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=60
+        ["make", "-n", "--always-make", "VENV=.venv", *args],
+        cwd=ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
