@@ -165,7 +165,7 @@ def run(duration: float = 120.0, *, clients: int = 8, quiet: bool = False) -> di
         "TWILIO_ACCOUNT_SID": SID,
         "TWILIO_AUTH_TOKEN": TOKEN,
         "SMS_QUIET_HOURS": "",
-        "RECIPIENT_MESSAGE_LIMIT": "100000",
+        "RECIPIENT_MESSAGE_LIMIT": "100000/min",
         "REMINDER_OFFSETS": "2m,1m",
         "WORKER_STALE_AFTER": f"{STALE_AFTER}s",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[0]}",
