@@ -112,7 +112,10 @@ def waitlist_fill(*, session: Session | None = None, event: Event | None = None,
         seats__lte=free
     )
     for booking in candidates.order_by(*queue_order()):
-        if booking.seats > free:
+        # The seats as they are now, under the booking's lock: a waiting booker may have
+        # changed them since the queue was read (booking_change takes no session lock then).
+        booking.seats = _waiting_seats_locked(booking.pk)
+        if booking.seats is None or booking.seats > free:
             continue
         if not seats_take(session_ids=session_ids, seats=booking.seats):
             break  # cannot happen while we hold the rows; stop rather than guess
@@ -122,10 +125,12 @@ def waitlist_fill(*, session: Session | None = None, event: Event | None = None,
             changes.update(status=Booking.Status.OFFERED, offered_at=now, offer_expires_at=deadline)
         else:
             changes.update(status=Booking.Status.CONFIRMED, confirmed_at=now)
-        won = Booking.objects.filter(pk=booking.pk, status=Booking.Status.WAITLISTED).update(
-            **changes, updated_at=now
-        )
-        if not won:  # cancelled meanwhile: give its seats back to the next one
+        # Guarded by the seats as read too: a waiting booker who changed their seats since
+        # (booking_change commits without the session's lock) must not get more than were taken.
+        won = Booking.objects.filter(
+            pk=booking.pk, status=Booking.Status.WAITLISTED, seats=booking.seats
+        ).update(**changes, updated_at=now)
+        if not won:  # cancelled or changed meanwhile: give its seats back to the next one
             seats_release(session_ids=session_ids, seats=booking.seats)
             continue
         for name, value in changes.items():
@@ -136,6 +141,16 @@ def waitlist_fill(*, session: Session | None = None, event: Event | None = None,
         if free <= 0:
             break
     return served
+
+
+def _waiting_seats_locked(pk: int) -> int | None:
+    """Lock a waiting booking and read its seats; None when it no longer waits."""
+    return (
+        Booking.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk=pk, status=Booking.Status.WAITLISTED)
+        .values_list("seats", flat=True)
+        .first()
+    )
 
 
 def waitlist_fill_for(booking: Booking, *, now=None) -> list[Booking]:

@@ -253,3 +253,45 @@ def test_domain_errors_are_not_swallowed_by_the_race_helper():
 
     results = run_threads(2, work)
     assert all(isinstance(r, DomainError) for r in results)
+
+
+def test_a_waiting_booker_changing_seats_while_the_queue_is_served_never_holds_more_than_taken(
+    postgres_only, library, monkeypatch
+):
+    """Found by bench/stack.py: the fill read a waiting booking's seats (1), the booker changed
+    them to 2 and committed, and the fill confirmed the booking with 2 seats for the 1 it took.
+    The booker's change here runs in its own connection exactly between the fill's read of the
+    queue and its seat guard."""
+    from booking.services import waitlist
+    from booking.services.bookings import booking_change
+
+    session = hot_session(library, capacity=3, waitlist_mode=Event.WaitlistMode.AUTO)
+    first = booking_create(session=session, seats=3, name="Först", email="forst@example.se").booking
+    waiting = booking_create(session=session, seats=1, name="Väntar", email="vantar@example.se").booking
+    assert waiting.status == Booking.Status.WAITLISTED
+    real_take = waitlist.seats_take
+    changed: list = []
+
+    def change():
+        try:
+            changed.append(booking_change(booking=waiting, seats=2))
+        except BaseException as exc:  # asserted on below
+            changed.append(exc)
+        finally:
+            connection.close()
+
+    booker = threading.Thread(target=change)
+
+    def take_after_the_booker_changed(*, session_ids, seats):
+        if not booker.is_alive() and not changed:
+            booker.start()
+            booker.join(timeout=2)  # commits at once, or waits for the booking's lock
+        return real_take(session_ids=session_ids, seats=seats)
+
+    monkeypatch.setattr(waitlist, "seats_take", take_after_the_booker_changed)
+    booking_cancel(booking=first)
+    booker.join(timeout=30)
+    assert len(changed) == 1 and not isinstance(changed[0], BaseException), changed
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.seats) == (Booking.Status.CONFIRMED, 2)
+    assert_exact_count(session)
