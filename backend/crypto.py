@@ -32,6 +32,7 @@ __all__ = [
     "decrypt",
     "encrypt",
     "reencrypt",
+    "stored_contact_digest",
 ]
 
 
@@ -73,6 +74,12 @@ def contact_digest(value: str) -> str:
         return ""
     key = settings.CONTACT_HASH_KEY.encode("utf-8")
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def stored_contact_digest(contact: str) -> str:
+    """The keyed digest a stored contact is found by, in bookings, the outbox and opt-outs
+    alike: an e-mail address in lower case, a number in E.164 (already so when cleaned)."""
+    return contact_digest(contact.strip().lower())
 
 
 class _ExactEmpty(Exact):

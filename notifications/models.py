@@ -9,13 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.crypto import EncryptedTextField, contact_digest
+from backend.crypto import EncryptedTextField, stored_contact_digest
 
 
 def recipient_digest_of(contact: str) -> str:
     """The keyed digest of a stored contact, normalised as every contact lookup is: an e-mail
     address in lower case, a number in E.164 (already so when stored); "" for none."""
-    return contact_digest(contact.strip().lower())
+    return stored_contact_digest(contact)
 
 
 class ContactDigestField(models.CharField):

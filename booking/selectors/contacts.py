@@ -9,7 +9,7 @@ the admin's search, the demo's "already booked?") goes through these functions.
 
 from django.db.models import Q, QuerySet
 
-from backend.crypto import contact_digest
+from backend.crypto import stored_contact_digest
 from booking.errors import InvalidInput
 from booking.models import Booking
 from booking.validation import email_clean, phone_normalize
@@ -17,12 +17,12 @@ from booking.validation import email_clean, phone_normalize
 
 def email_digest(email: str) -> str:
     """The digest a cleaned e-mail address is found by: Anna@Example.se finds anna@example.se."""
-    return contact_digest(email.lower())
+    return stored_contact_digest(email)
 
 
 def phone_digest(phone: str) -> str:
     """The digest a number in E.164 is found by."""
-    return contact_digest(phone)
+    return stored_contact_digest(phone)
 
 
 def contact_digests(*, email: str, phone: str) -> dict[str, str]:
