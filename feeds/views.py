@@ -278,7 +278,7 @@ def private_feed(request, token: str):
 @require_safe
 def booking_feed(request, token: str):
     """A booking's own read-only calendar: its sessions with a reminder (VALARM)."""
-    booking = booking_by_calendar_token(token)
+    booking = booking_by_calendar_token(token=token)
     if booking is None:
         return _not_found()
     try:

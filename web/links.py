@@ -18,7 +18,7 @@ def _lang() -> str:
 
 def booking_urls(booking, *, manage_token: str) -> dict:
     """manage_url, api_url and ics_url (the calendar token is derived from the manage token)."""
-    return booking_links(booking, manage_token=manage_token)
+    return booking_links(booking=booking, manage_token=manage_token)
 
 
 def library_subscribe(library):

@@ -42,10 +42,10 @@ def _new_link(booking: Booking, *, now) -> str:
     manage_token, manage_hash = token_generate()
     Booking.objects.filter(pk=booking.pk).update(
         manage_token_hash=manage_hash,
-        calendar_token_hash=token_digest(calendar_token_for(manage_token)),
+        calendar_token_hash=token_digest(calendar_token_for(manage_token=manage_token)),
         updated_at=now,
     )
-    return booking_links(booking, manage_token=manage_token)["manage_url"]
+    return booking_links(booking=booking, manage_token=manage_token)["manage_url"]
 
 
 @transaction.atomic

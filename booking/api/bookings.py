@@ -84,7 +84,7 @@ def _replay(replay: Replay):
 
 def _created(result) -> Response:
     links = services.booking_links(
-        result.booking, manage_token=result.manage_token, calendar_token=result.calendar_token
+        booking=result.booking, manage_token=result.manage_token, calendar_token=result.calendar_token
     )
     return Response(booking_created_data(result, links), status=status.HTTP_201_CREATED)
 
@@ -161,7 +161,7 @@ class _ByToken(APIView):
         return response
 
     def booking(self, token) -> Booking:
-        booking = services.booking_by_manage_token(token)
+        booking = services.booking_by_manage_token(token=token)
         if booking is None:
             raise NotFound()
         return booking
@@ -169,7 +169,7 @@ class _ByToken(APIView):
     def answer(self, booking: Booking, token: str) -> Response:
         data = dict(BookingOutput(booking).data)
         data["waitlist_position"] = waitlist_position(booking)
-        data.update(services.booking_links(booking, manage_token=token))
+        data.update(services.booking_links(booking=booking, manage_token=token))
         return Response(data)
 
 

@@ -5,7 +5,7 @@ close to this one for the journey between the two municipalities, is a conflict;
 the creator has marked as unavailable. Travel times come from the region's TravelTime table,
 looked up in both directions, with the region's defaults where a pair is missing and within one
 municipality. A digital visit needs no travel (but the creator still cannot do two at once). Rooms are
-the events service's room_is_free.
+booking.services.rooms.room_is_free.
 
 Callers that write lock the creator's row before the check, so that two writers at the same
 time cannot both find the creator free: accepting a visit (visit_requests), creating an event
@@ -33,7 +33,7 @@ from booking.models import (
     TravelTime,
     VisitRequest,
 )
-from booking.services.events import room_is_free
+from booking.services.rooms import room_is_free
 
 # Visits further apart than this can never conflict, whatever the travel table says.
 _SEARCH_WINDOW = timedelta(hours=24)

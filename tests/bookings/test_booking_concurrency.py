@@ -20,8 +20,8 @@ from django.test import Client
 
 from booking.errors import DomainError
 from booking.models import Booking, Event, Session
-from booking.services import bookings as booking_services
 from booking.services.bookings import booking_cancel, booking_create
+from booking.services.bookings import create as booking_services  # where booking_create takes the seats
 from booking.services.waitlist import waitlist_position
 from tests.factories import make_event, make_room
 

@@ -54,9 +54,9 @@ def test_it_confirms_a_booking_and_takes_its_seats(session, book):
     assert result.booking.status == Booking.Status.CONFIRMED
     assert result.waitlist_position is None
     assert taken(session) == 3
-    assert booking_by_manage_token(result.manage_token) == result.booking
-    assert booking_by_calendar_token(result.calendar_token) == result.booking
-    assert booking_by_manage_token(result.calendar_token) is None  # separate tokens
+    assert booking_by_manage_token(token=result.manage_token) == result.booking
+    assert booking_by_calendar_token(token=result.calendar_token) == result.booking
+    assert booking_by_manage_token(token=result.calendar_token) is None  # separate tokens
     assert len(result.manage_token) >= 22 and result.booking.manage_token_hash != result.manage_token
 
 

@@ -11,6 +11,7 @@ from django.db import close_old_connections, connection
 from booking.errors import RoomTaken
 from booking.models import Event, Session
 from booking.services import events as services
+from booking.services import rooms
 from tests.factories import make_room
 
 pytestmark = pytest.mark.usefixtures("clock_in_2029")
@@ -69,14 +70,14 @@ def test_control_without_the_room_lock_the_room_is_double_booked(
 ):
     room = make_room(library=library, capacity=20)
     gate = threading.Barrier(CLIENTS)
-    original = services.room_is_free
+    original = rooms.room_is_free
 
     def slow_check(**kwargs):
         free = original(**kwargs)
         gate.wait(timeout=10)  # every client has looked before any of them writes
         return free
 
-    monkeypatch.setattr(services, "_lock_room", lambda room: None)
-    monkeypatch.setattr(services, "room_is_free", slow_check)
+    monkeypatch.setattr(rooms, "room_lock", lambda room: None)
+    monkeypatch.setattr(rooms, "room_is_free", slow_check)
     outcomes = race(lambda index: create(room, librarian, index))
     assert Session.objects.filter(room=room).count() > 1, outcomes

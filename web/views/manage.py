@@ -28,7 +28,7 @@ from web.sms_consent import sms_resume
 
 
 def _booking_or_404(token: str) -> Booking:
-    booking = bookings.booking_by_manage_token(token)
+    booking = bookings.booking_by_manage_token(token=token)
     if booking is None:
         raise Http404
     return booking
