@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from booking.errors import (
     BookingClosed,
@@ -35,14 +34,20 @@ from booking.models import (
     Event,
     Session,
 )
+from booking.selectors.booking_target import event_books_whole_series, series_sessions_booked
 from booking.selectors.contacts import contact_digests
 from booking.services.audit import audit_record
+from booking.services.booking_details import (
+    booking_contact_errors,
+    booking_needs_consent_errors,
+    booking_party_errors,
+    booking_phone_clean,
+)
 from booking.services.seats import booking_session_ids, seats_release, seats_take, seats_take_over_capacity
 from booking.services.tokens import token_digest, token_generate
 from booking.services.waitlist import waitlist_fill_for, waitlist_position
-from booking.validation import email_clean, name_clean, phone_normalize, text_clean
+from booking.validation import email_clean, name_clean, text_clean
 
-SEATS_MAX = 1000  # a sanity bound for input; the event's max_seats_per_booking is the real rule
 NOTE_MAX_LENGTH = 1000
 NEEDS_MAX = 30
 
@@ -82,41 +87,6 @@ class _Errors:
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_seats(errors: _Errors, *, seats, companion_seats, children, event: Event | None) -> None:
-    """Seats within range; the event's max_seats_per_booking (companions not counted) binds
-    the public only: pass event=None for staff booking a class on someone's behalf."""
-    if not _is_int(seats) or not 1 <= seats <= SEATS_MAX:
-        errors.add("/seats", "invalid", _("Ange antal platser som ett heltal från 1."))
-        return
-    if not _is_int(companion_seats) or not 0 <= companion_seats < seats:
-        errors.add("/companion_seats", "invalid", _("Ledsagare får vara högst %(max)s.") % {"max": seats - 1})
-        return
-    if not _is_int(children) or not 0 <= children <= seats:
-        errors.add("/children", "invalid", _("Antalet barn får vara högst %(max)s.") % {"max": seats})
-    if event is not None and seats - companion_seats > event.max_seats_per_booking:
-        errors.add(
-            "/seats",
-            "too_many_seats",
-            ngettext(
-                "Du kan boka högst %(max)s plats (ledsagare räknas inte).",
-                "Du kan boka högst %(max)s platser (ledsagare räknas inte).",
-                event.max_seats_per_booking,
-            )
-            % {"max": event.max_seats_per_booking},
-        )
-
-
-def _check_contact(errors: _Errors, *, email: str, phone: str, sms_consent: bool) -> None:
-    if not email and not phone:
-        errors.add("/email", "contact_required", _("Ange en e-postadress eller ett mobilnummer."))
-    elif phone and not email and not sms_consent:
-        errors.add(
-            "/sms_consent",
-            "sms_consent_required",
-            _("Utan e-postadress behöver vi få skicka sms till dig. Kryssa i samtycket."),
-        )
 
 
 def _needs_clean(errors: _Errors, codes) -> list[str]:
@@ -230,7 +200,7 @@ def _target_sessions(
         )
     if session is not None:
         event = session.event
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             raise InvalidInput(
                 errors=[
                     {
@@ -243,7 +213,7 @@ def _target_sessions(
         if session.status == Session.Status.CANCELLED:
             raise SessionCancelled()
         return event, [session], None
-    if event.booking_mode != Event.BookingMode.SERIES:
+    if not event_books_whole_series(event):
         raise InvalidInput(
             errors=[
                 {
@@ -260,7 +230,7 @@ def _target_sessions(
             "pk", "start", "end", "capacity", "seats_taken", "status", "event_id"
         )
     )
-    return event, [s for s in every if s.status == Session.Status.SCHEDULED], every
+    return event, series_sessions_booked(every), every
 
 
 def _audit(*, actor, action: str, booking: Booking, from_status="", to_status="", reason="", data=None):
@@ -322,16 +292,12 @@ def booking_create(
     name = errors.run(name_clean, name)
     email = errors.run(email_clean, email)
     sms_consent = sms_consent is True
-    phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email, sms_consent=sms_consent)
-    _check_seats(
-        errors,
-        seats=seats,
-        companion_seats=companion_seats,
-        children=children,
-        event=None if staff else event,
+    phone = errors.run(booking_phone_clean, phone, email=email, sms_consent=sms_consent)
+    errors.items += booking_party_errors(
+        seats=seats, companion_seats=companion_seats, children=children, event=None if staff else event
     )
     if not errors.items:
-        _check_contact(errors, email=email, phone=phone, sms_consent=sms_consent)
+        errors.items += booking_contact_errors(email=email, phone=phone, sms_consent=sms_consent)
     if language not in Booking.Language.values:
         errors.add("/language", "invalid", _("Välj svenska (sv) eller engelska (en)."))
     school = errors.run(text_clean, school, pointer="/school", max_length=120)
@@ -352,12 +318,9 @@ def booking_create(
         if needs:
             errors.items[needs_at:needs_at] = _unknown_needs(accessibility_needs, None)
 
-    if (needs or note) and accessibility_consent is not True:
-        errors.add(
-            "/accessibility_consent",
-            "consent_required",
-            _("Vi behöver ditt samtycke för att spara uppgifter om tillgänglighetsbehov."),
-        )
+    errors.items += booking_needs_consent_errors(
+        needs_given=bool(needs or note), consent=accessibility_consent
+    )
     staff_reason = errors.run(
         text_clean, staff_reason, pointer="/staff_reason", max_length=1000, multiline=True
     )
@@ -580,8 +543,7 @@ def booking_change(
         grows = not (_is_int(new_seats) and _is_int(new_companions)) or (
             new_seats - new_companions > current.seats - current.companion_seats
         )
-        _check_seats(
-            errors,
+        errors.items += booking_party_errors(
             seats=new_seats,
             companion_seats=new_companions,
             children=new_children,
@@ -596,12 +558,10 @@ def booking_change(
         new_phone = (
             current.phone
             if phone is None
-            else errors.run(
-                phone_normalize, phone, for_sms=new_consent or not new_email, sms_consent=new_consent
-            )
+            else errors.run(booking_phone_clean, phone, email=new_email, sms_consent=new_consent)
         )
         if not errors.items:
-            _check_contact(errors, email=new_email, phone=new_phone, sms_consent=new_consent)
+            errors.items += booking_contact_errors(email=new_email, phone=new_phone, sms_consent=new_consent)
         errors.raise_if_any()
         if (new_email, new_phone) != (current.email, current.phone):  # each write encrypts again
             fields.update(

@@ -35,9 +35,11 @@ from booking.errors import (
     RoomTaken,
 )
 from booking.models import Event, Library, Room, Session
+from booking.selectors.booking_target import event_books_whole_series
 from booking.services.audit import audit_record
 from booking.services.gsm import is_gsm7_char, septets
 from booking.services.recurrence import MAX_SESSIONS, localise, recurrence_expand, to_local_naive
+from booking.services.room_locks import room_lock as _lock_room
 from booking.validation import text_clean
 
 __all__ = [
@@ -130,11 +132,6 @@ def room_is_free(
         .exclude(pk__in=list(exclude_session_ids))
         .exists()
     )
-
-
-def _lock_room(room: Room | None) -> None:
-    if room is not None:
-        Room.objects.select_for_update().filter(pk=room.pk).first()
 
 
 def _room_taken(pointer: str) -> RoomTaken:
@@ -482,7 +479,7 @@ def event_update(*, event: Event, actor, **fields) -> Event:
     for session in moved:
         messages.notify_session_moved(session)
     if grew:
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             _waitlist_fill(event=event)
         else:
             for session in grew:
@@ -730,7 +727,7 @@ def session_move(
     if time_changed or place_changed:
         messages.notify_session_moved(session)
     if grew:
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             _waitlist_fill(event=event)
         else:
             _waitlist_fill(session=session)

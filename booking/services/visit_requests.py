@@ -30,8 +30,8 @@ from booking.models import (
 from booking.services.audit import audit_record
 from booking.services.availability import creator_ensure_available, room_ensure_free
 from booking.services.availability import lock_creator as _lock_creator  # creator, then room
-from booking.services.availability import lock_room as _lock_room
 from booking.services.events import event_cancel
+from booking.services.room_locks import room_lock as _lock_room
 from booking.validation import text_clean
 
 S = VisitRequest.Status
