@@ -55,6 +55,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from backend.crypto import EncryptedTextField, encrypt
+from booking.selectors.session_bookings import session_bookings
 from booking.selectors.texts import event_title
 from booking.services.waitlist import waitlist_position
 from notifications import limits, recipients, render, schedule
@@ -623,16 +624,9 @@ def _offset_label(offset: timedelta) -> str:
     return f"{minutes // 60}h"
 
 
-def _bookings_of_session(session):
-    from booking.models import Booking
-
-    # The session's own bookings and the bookings of the whole series.
-    return Booking.objects.filter(Q(session=session) | Q(session__isnull=True), event_id=session.event_id)
-
-
 def _bookers(session):
     return (
-        _bookings_of_session(session)
+        session_bookings(session)
         .filter(status__in=LIVE_STATUSES)
         .select_related("event__library", "session")
         .order_by("pk")

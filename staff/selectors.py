@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from booking import access
 from booking.models import Attendance, Booking, Library, Session, VisitRequest
+from booking.selectors.booking_target import event_books_whole_series
 from booking.selectors.events import waitlist_length_subquery
+from booking.selectors.session_bookings import (
+    session_bookings,
+)
 from booking.services.waitlist import queue_key
 from notifications.models import Notification
 
@@ -127,7 +131,7 @@ def session_participants(session: Session) -> list[Participant]:
         set(session.room.accessibility_features.values_list("code", flat=True)) if session.room else set()
     )
     bookings = (
-        Booking.objects.filter(Q(session=session) | Q(session__isnull=True, event_id=session.event_id))
+        session_bookings(session)
         .exclude(status=Booking.Status.EXPIRED)
         .select_related("accessibility")
         .prefetch_related(
@@ -186,7 +190,7 @@ def visit_audit(visit: VisitRequest) -> list:
 def move_targets(session: Session, *, now: datetime) -> list[Session]:
     """The other coming sessions of a per-session event that a waiting booking of this one can
     be moved to (each with its seats_left)."""
-    if session.event.booking_mode != session.event.BookingMode.SESSION:
+    if event_books_whole_series(session.event):
         return []
     return list(
         Session.objects.filter(event_id=session.event_id, status=Session.Status.SCHEDULED, start__gt=now)

@@ -5,12 +5,14 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from booking import access
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Booking, Session
+from booking.selectors.session_bookings import (
+    session_bookings,
+)
 from booking.services.audit import audit_record
 from notifications import outbox
 
@@ -46,9 +48,8 @@ def session_message_send(
     now = now or timezone.now()
     batch = uuid.uuid4().hex[:12]
     bookings = (
-        Booking.objects.filter(event_id=session.event_id)
+        session_bookings(session)
         .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.OFFERED, Booking.Status.WAITLISTED])
-        .filter(Q(session=session) | Q(session__isnull=True))
         .order_by("pk")
     )
     written = outbox.notify_staff_message(

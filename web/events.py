@@ -14,6 +14,11 @@ from django.utils.translation import gettext as _
 
 from booking.errors import BookingNotOpen
 from booking.models import Event, Session
+from booking.selectors.booking_target import (
+    event_books_whole_series,
+    series_sessions_of,
+    series_sessions_prefetch,
+)
 from booking.selectors.events import event_list, events_with_sessions
 from booking.selectors.texts import (
     event_description,
@@ -31,7 +36,7 @@ def listed_events(*, now=None) -> QuerySet:
     upcoming = Session.objects.filter(event=OuterRef("pk"), start__gte=now, status=Session.Status.SCHEDULED)
     return events_with_sessions(
         event_list(now=now).filter(Exists(upcoming)), sessions_after=now, include_cancelled_sessions=False
-    )
+    ).prefetch_related(series_sessions_prefetch())
 
 
 def upcoming_sessions(event: Event, *, now=None) -> list[Session]:
@@ -99,17 +104,14 @@ def booking_open(event: Event, session: Session, *, now=None) -> bool:
 
 def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatus:
     """For a card or a session row: "3 platser kvar", "Väntelista", "Fullbokat". A series is
-    as full as its fullest session; a single session as itself."""
+    as full as its fullest session and open as its booking window (series_sessions_of: every
+    scheduled session, the ones passed too, as booking_create books them); a single session
+    as itself."""
     live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
-    if event.status == Event.Status.CANCELLED or not live:
+    booked = series_sessions_of(event) if live and event_books_whole_series(event) else live[:1]
+    if event.status == Event.Status.CANCELLED or not booked:
         return SeatStatus("cancelled", 0, _("Inställt"))
-    if event.booking_mode == Event.BookingMode.SERIES:
-        left = min(s.seats_left for s in live)
-        first = live[0]
-    else:
-        first = live[0]
-        left = first.seats_left
-    booked = live if event.booking_mode == Event.BookingMode.SERIES else [first]
+    left = min(s.seats_left for s in booked)
     refusal = booking_window_refusal(event=event, sessions=booked, now=now or timezone.now())
     if refusal is BookingNotOpen:
         return SeatStatus("closed", left, _("Bokningen har inte öppnat"))

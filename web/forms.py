@@ -1,6 +1,7 @@
 """The public site's forms. Field names are the API's booking fields (API.md, "Pages"), so that
-scripts and assistive tools can rely on them, and contact details are cleaned by the same
-functions as the API's (booking.validation), so both refuse the same things with the same words.
+scripts and assistive tools can rely on them, and the booker's details are checked by the
+same functions as the API's (booking.validation, booking.services.booking_details), so both
+refuse the same things with the same words.
 """
 
 from django import forms
@@ -10,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from booking import validation
 from booking.errors import InvalidInput
 from booking.models import AccessibilityNeed, Booking, Event
+from booking.selectors.booking_target import event_books_whole_series
+from booking.services.booking_details import (
+    booking_contact_errors,
+    booking_needs_consent_errors,
+    booking_party_errors,
+    booking_phone_clean,
+)
 from booking.services.bookings import booking_window_refusal
+from web.form_errors import pointer_errors_to_form
 
 NOTE_MAX_LENGTH = 1000
 SCHOOL_MAX_LENGTH = 120
@@ -103,7 +112,7 @@ class BookingForm(forms.Form):
     def __init__(self, *args, event: Event, sessions, needs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event_obj = event
-        self.series = event.booking_mode == Event.BookingMode.SERIES
+        self.series = event_books_whole_series(event)
         self.sessions = list(sessions)
         if self.series:
             del self.fields["session"]
@@ -142,46 +151,32 @@ class BookingForm(forms.Form):
         except InvalidInput as exc:
             raise _validation_error(exc) from None
 
-    def clean_phone(self):
-        try:
-            # Only SMS uses the number, so a landline is refused here already.
-            return validation.phone_normalize(self.cleaned_data.get("phone"), for_sms=True)
-        except InvalidInput as exc:
-            raise _validation_error(exc) from None
-
     def clean(self):
+        """The booker's details by the service's own rules (booking.services.booking_details),
+        each error beside its field: the same words as the API's, all shown at once."""
         data = super().clean()
-        email, phone = data.get("email"), data.get("phone")
-        if "email" in data and "phone" in data and not email and not phone:
-            message = _("Ange en e-postadress eller ett mobilnummer, så att vi kan nå dig.")
-            self.add_error("email", message)
-            self.add_error("phone", message)
-        if phone and not email and not data.get("sms_consent"):
-            self.add_error(
-                "sms_consent",
-                _("Med bara ett mobilnummer behöver vi få skicka sms. Kryssa i rutan eller ange e-post."),
+        email = data.get("email") or ""
+        sms_consent = bool(data.get("sms_consent"))
+        if "phone" in data:
+            try:
+                data["phone"] = booking_phone_clean(data["phone"], email=email, sms_consent=sms_consent)
+            except InvalidInput as exc:
+                pointer_errors_to_form(self, exc.errors)
+        errors = []
+        if data.get("seats"):
+            errors += booking_party_errors(
+                seats=data["seats"],
+                companion_seats=data.get("companion_seats") or 0,
+                children=data.get("children") or 0,
+                event=self.event_obj,
             )
-        if data.get("sms_consent") and "phone" in data and not phone:
-            self.add_error("phone", _("Ange ett mobilnummer för sms."))
-        seats = data.get("seats")
-        companions = data.get("companion_seats") or 0
-        children = data.get("children") or 0
-        if seats:
-            if companions and companions >= seats:
-                self.add_error(
-                    "companion_seats",
-                    _("Ledsagarna räknas in i antalet platser: minst en plats måste vara deltagarens."),
-                )
-            if children > seats:
-                self.add_error("children", _("Fler barn än platser går inte."))
-        needs_given = data.get("accessibility_needs") or (data.get("accessibility_note") or "").strip()
-        if needs_given and not data.get("accessibility_consent"):
-            self.add_error(
-                "accessibility_consent",
-                _(
-                    "Kryssa i rutan om samtycke, annars kan vi inte spara dina behov. Du kan också ta bort dem."
-                ),
-            )
+        if "email" in data and "phone" in data:
+            errors += booking_contact_errors(email=email, phone=data["phone"], sms_consent=sms_consent)
+        needs_given = bool(data.get("accessibility_needs") or (data.get("accessibility_note") or "").strip())
+        errors += booking_needs_consent_errors(
+            needs_given=needs_given, consent=bool(data.get("accessibility_consent"))
+        )
+        pointer_errors_to_form(self, errors)
         return data
 
     def booking_kwargs(self) -> dict:
@@ -223,18 +218,8 @@ class SeatsChangeForm(forms.Form):
         label=_("Varav barn under 18 år"), min_value=0, max_value=999, required=False
     )
 
-    def clean(self):
-        data = super().clean()
-        seats = data.get("seats")
-        if seats:
-            if (data.get("companion_seats") or 0) >= seats and data.get("companion_seats"):
-                self.add_error(
-                    "companion_seats",
-                    _("Ledsagarna räknas in i antalet platser: minst en plats måste vara deltagarens."),
-                )
-            if (data.get("children") or 0) > seats:
-                self.add_error("children", _("Fler barn än platser går inte."))
-        return data
+    # Whether the party adds up (companions, children, the event's maximum for an increase) is
+    # booking_change's rule: the manage view puts its errors beside these fields.
 
 
 class LostLinkForm(forms.Form):

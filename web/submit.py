@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from booking.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from booking.models import Booking, Event, IdempotencyRecord
+from booking.selectors.booking_target import booking_target
 from booking.services.bookings import booking_create
 from booking.services.idempotency import (
     Replay,
@@ -29,6 +30,7 @@ from booking.services.idempotency import (
     idempotency_finish,
     request_fingerprint,
 )
+from web.form_errors import invalid_input_to_form
 
 SCOPE_PREFIX = "web-booking-form:"
 
@@ -52,7 +54,7 @@ def booking_submit(*, form, event: Event, address: str) -> str | None:
     key = form.cleaned_data["form_key"]
     kwargs = form.booking_kwargs()
     session = form.cleaned_data.get("session")
-    target = {"event": event} if form.series else {"session": session}
+    target = booking_target(event=event, session=session)
     fingerprint = request_fingerprint(
         method="POST",
         path=f"web:book:{event.pk}",
@@ -74,7 +76,7 @@ def booking_submit(*, form, event: Event, address: str) -> str | None:
         result = booking_create(**target, **kwargs, source=Booking.Source.WEB)
     except InvalidInput as exc:
         idempotency_abandon(record)
-        _errors_to_form(form, exc)
+        invalid_input_to_form(form, exc)
         return None
     except DomainError as exc:
         idempotency_abandon(record)
@@ -94,17 +96,3 @@ def booking_submit(*, form, event: Event, address: str) -> str | None:
         },
     )
     return key
-
-
-def _errors_to_form(form, exc: InvalidInput) -> None:
-    """{"pointer": "/phone", "detail": …} → the phone field's error; unknown pointers on top."""
-    placed = False
-    for error in exc.errors:
-        name = str(error.get("pointer", "")).strip("/").split("/")[0]
-        field = name if name in form.fields else None
-        if field and field in form.errors and str(error.get("detail")) in form.errors[field]:
-            continue
-        form.add_error(field, str(error.get("detail") or exc))
-        placed = True
-    if not placed and not exc.errors:
-        form.add_error(None, str(exc))

@@ -3,7 +3,7 @@ service, answer. The rules live in booking.services.bookings and .waitlist."""
 
 import json
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -32,6 +32,10 @@ from booking.api.pagination import PageNumberPagination
 from booking.api.throttles import BookingRateThrottle
 from booking.errors import InvalidInput, PermissionDenied
 from booking.models import Attendance, Booking, Event, Session
+from booking.selectors.booking_target import booking_target
+from booking.selectors.session_bookings import (
+    session_bookings_q,
+)
 from booking.services import bookings as services
 from booking.services.attendance import attendance_record
 from booking.services.booker_data import booking_data, booking_erase
@@ -262,7 +266,7 @@ class SessionBookings(APIView):
     )
     def get(self, request, pk):
         session = _managed_session(request, pk)
-        queue = Q(session=session) | Q(session__isnull=True, event_id=session.event_id)
+        queue = session_bookings_q(session_id=session.pk, event_id=session.event_id)
         bookings = (
             Booking.objects.filter(queue)
             .select_related("accessibility")
@@ -309,11 +313,9 @@ class SessionBookings(APIView):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         reason = data.pop("reason", "")
-        series = session.event.booking_mode == Event.BookingMode.SERIES
         try:
             result = services.booking_create(
-                session=None if series else session,
-                event=session.event if series else None,
+                **booking_target(event=session.event, session=session),
                 source=Booking.Source.STAFF,
                 created_by=request.user,
                 staff_reason=reason,

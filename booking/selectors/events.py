@@ -14,7 +14,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -25,6 +24,9 @@ from django.utils import timezone
 from booking.access import can_manage_event, is_staff_member, visible_events
 from booking.errors import NotFound
 from booking.models import Booking, Event, Library, Room, Session
+from booking.selectors.session_bookings import (
+    session_bookings_of_outer_session,
+)
 
 LISTED_STATUSES = (Event.Status.PUBLISHED,)
 
@@ -33,7 +35,7 @@ def waitlist_length_subquery() -> Subquery:
     """Waitlisted bookings (parties) for a session: its own, plus its event's series bookings."""
     queue = (
         Booking.objects.filter(status=Booking.Status.WAITLISTED)
-        .filter(Q(session=OuterRef("pk")) | Q(session__isnull=True, event=OuterRef("event_id")))
+        .filter(session_bookings_of_outer_session())
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))

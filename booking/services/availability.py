@@ -12,7 +12,7 @@ time cannot both find the creator free: accepting a visit (visit_requests), crea
 with creators, adding creators to an event, a reading circle's new rule, and moving a session
 (events). One lock order everywhere, so that no two of them wait on each other in a circle:
 the writer's own rows first (the request, the event, the session), then the creators' rows
-(lock_creators: by id), then the room's (lock_room).
+(lock_creators: by id), then the room's (booking.services.rooms.room_lock).
 """
 
 from dataclasses import dataclass
@@ -92,12 +92,6 @@ def lock_creator(creator_id: int) -> Creator:
 def lock_creators(creator_ids) -> list[Creator]:
     """Several creators' rows, locked in id order (so two writers never lock them crosswise)."""
     return [lock_creator(pk) for pk in sorted({int(pk) for pk in creator_ids})]
-
-
-def lock_room(room_id: int) -> Room:
-    """The room's row, locked until COMMIT, as the events service locks it (always after the
-    creators', so that two writers never wait on each other in a circle)."""
-    return Room.objects.select_for_update().get(pk=room_id)
 
 
 class _CreatorCalendar:

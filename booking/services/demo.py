@@ -16,13 +16,11 @@ waitlist, a need to prepare): plainly invented people ("Exempel Person"), e-mail
 every rule holds and the outbox gets its rows (the development setup records messages, it
 sends none). One booking per person and event among the event's upcoming sessions: running it
 again adds none; a topped-up event gets its bookings again in its new session.
-"""
 
-import json
-import zlib
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+This module runs the seed and books; the rest is beside it: demo_specs (the programme as read,
+the rooms by kind of library), demo_places (rooms, creators), demo_events (events and their
+editions, through the events services), demo_past (last term).
+"""
 
 from django.conf import settings
 from django.db import transaction
@@ -30,297 +28,22 @@ from django.utils import timezone
 
 from booking.errors import BookingClosed, BookingNotOpen, SessionCancelled, SessionFull
 from booking.models import (
-    Audience,
     Booking,
     Creator,
     Event,
-    Genre,
-    Language,
     Library,
-    PriorityGroup,
-    Room,
     Session,
-    VenueFeature,
 )
 from booking.selectors.contacts import contact_q
 from booking.services.bookings import booking_create
+from booking.services.demo_events import events_ensure
 from booking.services.demo_past import demo_last_term_ensure
-from booking.services.events import event_create, recurrence_replace, room_is_free, sessions_add
+from booking.services.demo_places import creators_ensure, rooms_ensure
+from booking.services.demo_specs import BookingSpec, DemoResult, demo_data_read
 from booking.services.reference import region_load
 from booking.validation import email_clean, phone_normalize
 
-FICTIONAL = "(fiktiv)"
-
-# Rooms by kind of library. Capacities vary a little per library (a stable hash of its name),
-# so that the demo does not look stamped out, and stay the same from run to run.
-MAIN_ROOMS = [
-    (
-        "Hörsalen",
-        60,
-        [
-            "step_free_entrance",
-            "lift",
-            "wheelchair_spaces",
-            "accessible_toilet",
-            "hearing_loop",
-            "seating_with_armrests",
-            "guide_dog_welcome",
-        ],
-    ),
-    ("Sagorummet", 25, ["step_free_entrance", "accessible_toilet", "quiet_room", "guide_dog_welcome"]),
-    ("Studierummet", 12, ["step_free_entrance", "lift", "hearing_loop", "seating_with_armrests"]),
-]
-BRANCH_ROOMS = [
-    ("Samlingsrummet", 30, ["step_free_entrance", "accessible_toilet", "wheelchair_spaces"]),
-]
-MOBILE_ROOMS = [("Bokbussen", 8, [])]
-
-
-@dataclass
-class CreatorSpec:
-    name: str
-    roles: list[str]
-    bio: str
-    languages: list[str]
-    genres: list[str]
-    audiences: list[str]
-    home: str  # SCB code of the home municipality
-    fee_sek: int
-    bio_language: str = "sv"
-
-
-@dataclass
-class EventSpec:
-    title: str
-    library: str
-    room: str
-    kind: str
-    days: int  # days from today to the first session
-    at: time  # local wall-clock time of each session
-    minutes: int
-    capacity: int
-    description: str
-    creators: list[str] = field(default_factory=list)
-    audiences: list[str] = field(default_factory=list)
-    priority_groups: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=lambda: ["sv"])
-    sessions: int = 1
-    every_days: int = 7
-    booking_mode: str = Event.BookingMode.SESSION
-    waitlist_mode: str = Event.WaitlistMode.OFFER
-    visibility: str = Event.Visibility.PUBLIC
-    status: str = Event.Status.PUBLISHED
-    easy_to_read: bool = False
-    content_language: str = "sv"
-    title_sv: str = ""
-    description_sv: str = ""
-    title_en: str = ""
-    sms_title: str = ""
-    max_seats_per_booking: int = 6
-
-
-@dataclass
-class BookingSpec:
-    event: str  # the event's title
-    library: str
-    name: str
-    seats: int = 1
-    email: str = ""
-    phone: str = ""
-    sms_consent: bool = False
-    companion_seats: int = 0
-    children: int = 0
-    language: str = "sv"
-    accessibility_needs: list[str] = field(default_factory=list)
-    accessibility_note: str = ""
-    accessibility_consent: bool = False
-    school: str = ""
-    grade: str = ""
-    source: str = Booking.Source.WEB
-
-
-@dataclass
-class DemoData:
-    creators: list[CreatorSpec]
-    events: list[EventSpec]
-    accounts: list[dict]
-    bookings: list[BookingSpec] = field(default_factory=list)
-
-
-def demo_data_read(path=None) -> DemoData:
-    """The region's demo programme (DEMO_DATA_FILE): JSON, so that nothing regional is in code."""
-    with open(path or settings.DEMO_DATA_FILE, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    events = []
-    for entry in raw.get("events", []):
-        hour, minute = (int(part) for part in entry["at"].split(":"))
-        events.append(EventSpec(**{**entry, "at": time(hour, minute)}))
-    return DemoData(
-        creators=[CreatorSpec(**entry) for entry in raw.get("creators", [])],
-        events=events,
-        accounts=raw.get("accounts", []),
-        bookings=[BookingSpec(**entry) for entry in raw.get("bookings", [])],
-    )
-
-
-@dataclass
-class DemoResult:
-    rooms_created: int = 0
-    creators_created: int = 0
-    events_created: int = 0
-    sessions_created: int = 0
-    events_topped_up: int = 0
-    bookings_created: int = 0
-
-
-def _local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _local(day: date, at: time) -> datetime:
-    # Wall-clock time in the region: 18:00 stays 18:00 on both sides of a DST change.
-    return datetime.combine(day, at, tzinfo=_local_zone())
-
-
-def _vary(name: str, base: int) -> int:
-    """A stable, plausible variation of a capacity: base, +10 % or +20 %."""
-    return base + base * (zlib.crc32(name.encode()) % 3) // 10
-
-
-def rooms_ensure(result: DemoResult) -> None:
-    """Rooms for each library that has none yet; rooms an organiser renamed or removed stay so."""
-    features = {f.code: f for f in VenueFeature.objects.all()}
-    for library in Library.objects.filter(rooms__isnull=True):
-        specs = MOBILE_ROOMS if library.is_mobile else MAIN_ROOMS if library.is_main_library else BRANCH_ROOMS
-        for name, capacity, codes in specs:
-            room = Room.objects.create(
-                library=library,
-                name=name,
-                capacity=capacity if library.is_mobile else _vary(library.name, capacity),
-            )
-            room.accessibility_features.set([features[c] for c in codes if c in features])
-            result.rooms_created += 1
-
-
-def creators_ensure(result: DemoResult, specs: list[CreatorSpec]) -> dict[str, Creator]:
-    creators = {}
-    for spec in specs:
-        creator, created = Creator.objects.get_or_create(
-            name=spec.name,
-            defaults={
-                "roles": spec.roles,
-                "bio": spec.bio,
-                "bio_language": spec.bio_language,
-                "home_municipality_id": spec.home,
-                "fee_sek": spec.fee_sek,
-                "fee_note": "Enligt Författarförbundets rekommendation; resa tillkommer.",
-                "f_tax": True,
-            },
-        )
-        if created:
-            creator.languages.set(Language.objects.filter(tag__in=spec.languages))
-            creator.genres.set(Genre.objects.filter(code__in=spec.genres))
-            creator.audiences.set(Audience.objects.filter(code__in=spec.audiences))
-            result.creators_created += 1
-        creators[spec.name] = creator
-    return creators
-
-
-def _first_free_day(spec: EventSpec, room: Room, first_day: date) -> date:
-    """The first day from first_day on when every session of the spec finds the room free."""
-    for shift in range(60):
-        day = first_day + timedelta(days=shift)
-        starts = [_local(day + timedelta(days=spec.every_days * n), spec.at) for n in range(spec.sessions)]
-        if all(room_is_free(room=room, start=s, end=s + timedelta(minutes=spec.minutes)) for s in starts):
-            return day
-    return first_day
-
-
-def _schedule(spec: EventSpec, room: Room, first_day: date) -> dict:
-    """The sessions of an edition, for the events service: a rule for a series, else one time."""
-    day = _first_free_day(spec, room, first_day)
-    if spec.sessions == 1:
-        start = _local(day, spec.at)
-        return {"sessions": [{"start": start, "end": start + timedelta(minutes=spec.minutes)}]}
-    if spec.every_days % 7 == 0:
-        rule = f"FREQ=WEEKLY;INTERVAL={spec.every_days // 7};COUNT={spec.sessions}"
-    else:
-        rule = f"FREQ=DAILY;INTERVAL={spec.every_days};COUNT={spec.sessions}"
-    dtstart = datetime.combine(day, spec.at)  # local wall-clock time, as the rule wants it
-    return {"recurrence": {"rrule": rule, "dtstart": dtstart, "duration": timedelta(minutes=spec.minutes)}}
-
-
-def _event_create(
-    spec: EventSpec, library: Library, room: Room, creators: dict[str, Creator], first_day: date
-) -> Event:
-    return event_create(
-        actor=None,
-        library=library,
-        kind=spec.kind,
-        title=spec.title,
-        capacity=min(spec.capacity, room.capacity),
-        room=room,
-        status=spec.status,
-        description=spec.description,
-        content_language=spec.content_language,
-        title_sv=spec.title_sv,
-        description_sv=spec.description_sv,
-        title_en=spec.title_en,
-        sms_title=spec.sms_title,
-        max_seats_per_booking=spec.max_seats_per_booking,
-        booking_mode=spec.booking_mode,
-        waitlist_mode=spec.waitlist_mode,
-        visibility=spec.visibility,
-        easy_to_read=spec.easy_to_read,
-        creators=[creators[name] for name in spec.creators],
-        audiences=list(Audience.objects.filter(code__in=spec.audiences)),
-        priority_groups=list(PriorityGroup.objects.filter(code__in=spec.priority_groups)),
-        languages=list(Language.objects.filter(tag__in=spec.languages)),
-        **_schedule(spec, room, first_day),
-    )
-
-
-def _edition_add(event: Event, spec: EventSpec, room: Room, first_day: date) -> None:
-    """A new edition of an event whose sessions have all passed: its rule again, or one more time."""
-    schedule = _schedule(spec, room, first_day)
-    if "recurrence" in schedule:
-        recurrence_replace(event=event, actor=None, recurrence=schedule["recurrence"])
-    else:
-        sessions_add(event=event, actor=None, sessions=schedule["sessions"])
-
-
-def events_ensure(
-    result: DemoResult, specs: list[EventSpec], creators: dict[str, Creator], *, today: date, progress
-) -> None:
-    for spec in specs:
-        event = (
-            Event.objects.filter(title=spec.title, library__name=spec.library).select_related("room").first()
-        )
-        if event is not None and event.status == Event.Status.CANCELLED:
-            continue  # cancelled on purpose by someone trying the demo: leave it so
-        if (
-            event is not None
-            and event.sessions.filter(start__gte=timezone.now(), status=Session.Status.SCHEDULED).exists()
-        ):
-            continue
-        room = (event.room if event else None) or (
-            Room.objects.filter(library__name=spec.library, name=spec.room).select_related("library").first()
-        )
-        if room is None:  # renamed or removed in the admin since: leave that event out
-            progress(f"{spec.title}: skipped, no room {spec.room!r} at {spec.library!r}")
-            continue
-        first_day = today + timedelta(days=spec.days)
-        if event is None:
-            event = _event_create(spec, room.library, room, creators, first_day)
-            result.events_created += 1
-            result.sessions_created += spec.sessions
-            progress(f"{spec.title} ({room.library.name})")
-        else:
-            # A new edition: the same event, new sessions in the coming weeks.
-            _edition_add(event, spec, room, first_day)
-            result.sessions_created += spec.sessions
-            result.events_topped_up += 1
-            progress(f"{spec.title}: new sessions")
+__all__ = ["DEMO_PASSWORD", "DemoResult", "demo_accounts_ensure", "demo_data_read", "demo_seed"]
 
 
 def bookings_ensure(result: DemoResult, specs: list[BookingSpec], *, progress) -> None:

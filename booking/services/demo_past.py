@@ -16,6 +16,7 @@ from django.conf import settings
 
 from booking.errors import DomainError
 from booking.models import Attendance, Audience, Booking, Event, Language, PriorityGroup, Room
+from booking.selectors.booking_target import event_books_whole_series
 from booking.services.attendance import attendance_record
 from booking.services.bookings import booking_create
 from booking.services.events import event_create
@@ -70,7 +71,7 @@ def _for_children(event: Event) -> bool:
 def _book(event: Event, spec, *, seed: int) -> list[Booking]:
     """A few invented people book each session (or the series) a fortnight before."""
     sessions = list(event.sessions.order_by("start"))
-    series = event.booking_mode == Event.BookingMode.SERIES
+    series = event_books_whole_series(event)
     targets = [None] if series else sessions
     children_only = _for_children(event)
     made = []

@@ -26,10 +26,14 @@ def room_is_free(
     )
 
 
-def room_lock(*, room: Room | None) -> None:
-    """The room's row locked until COMMIT (nothing to lock without a room)."""
-    if room is not None:
-        Room.objects.select_for_update().filter(pk=room.pk).first()
+def room_lock(*, room: Room | int | None) -> Room | None:
+    """LOCKING A ROOM, the one locker for every writer that checks a room's calendar (events and
+    sessions created, moved or given a room; a visit accepted): the room's row (a Room or its
+    id) locked until COMMIT, after the writer's own rows and the creators' (availability's lock
+    order); None without a room. On SQLite the IMMEDIATE transaction already serialises."""
+    if room is None:
+        return None
+    return Room.objects.select_for_update().get(pk=room.pk if isinstance(room, Room) else room)
 
 
 def room_taken(*, pointer: str) -> RoomTaken:

@@ -30,8 +30,8 @@ from booking.models import (
 from booking.services.audit import audit_record
 from booking.services.availability import creator_ensure_available, room_ensure_free
 from booking.services.availability import lock_creator as _lock_creator  # creator, then room
-from booking.services.availability import lock_room as _lock_room
 from booking.services.events import event_cancel
+from booking.services.rooms import room_lock
 from booking.validation import text_clean
 
 S = VisitRequest.Status
@@ -416,7 +416,7 @@ def visit_request_accept(*, visit_request: VisitRequest, actor, date_option, now
         digital=digital,
     )
     if request.room_id and not digital:
-        room = _lock_room(request.room_id)
+        room = room_lock(room=request.room_id)
         room_ensure_free(room=room, start=option.start, end=option.end)
     request.chosen_date_option = option
     request.event = _visit_event(request, creator, option, actor)

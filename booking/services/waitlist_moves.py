@@ -34,6 +34,7 @@ from booking.errors import (
 )
 from booking.messages import notify_booking
 from booking.models import Booking, Event, Session
+from booking.selectors.booking_target import event_books_whole_series
 from booking.services.audit import audit_record
 from booking.services.seats import seats_take
 from booking.services.waitlist import _queue, queue_order, waitlist_position
@@ -195,7 +196,7 @@ def waitlist_move_to_session(*, booking: Booking, session: Session, actor, reaso
     _require_manager(actor, event)
     if session.event_id != booking.event_id:
         raise InvalidTransition(_("Bokningen kan bara flyttas till ett annat tillfälle av samma evenemang."))
-    if event.booking_mode != Event.BookingMode.SESSION:
+    if event_books_whole_series(event):
         raise InvalidTransition(_("En bokning av en hel serie kan inte flyttas till ett annat tillfälle."))
     now = now or timezone.now()
     with _busy_as_conflict(), transaction.atomic():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
+from booking.selectors.booking_target import booking_target
 from booking.services.attendance import attendance_record
 from booking.services.bookings import booking_create, booking_promote
 from booking.services.waitlist_moves import waitlist_move as waitlist_move_service
@@ -163,8 +164,7 @@ def book(request, pk: int):
         data = form.cleaned_data
         try:
             result = booking_create(
-                session=session if session.event.booking_mode == "session" else None,
-                event=session.event if session.event.booking_mode == "series" else None,
+                **booking_target(event=session.event, session=session),
                 seats=data["seats"],
                 companion_seats=data["companion_seats"],
                 children=data["children"],

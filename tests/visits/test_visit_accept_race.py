@@ -185,7 +185,7 @@ def test_control_without_the_room_lock_the_room_holds_two_visits(
         visit_in, start=base + timedelta(hours=1), end=base + timedelta(hours=3), offered_to=second_creator
     )
     gate = threading.Barrier(2)
-    monkeypatch.setattr(visits, "_lock_room", lambda pk: Room.objects.get(pk=pk))
+    monkeypatch.setattr(visits, "room_lock", lambda *, room: Room.objects.get(pk=room))
     monkeypatch.setattr(visits, "room_ensure_free", _hold_after(visits.room_ensure_free, gate))
     results = race(accept_call(first, creator_user), accept_call(second, second_creator.user))
     assert all(isinstance(r, VisitRequest) for r in results), results

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from backend.client_ip import client_ip
 from booking.models import AccessibilityNeed, Booking, Event, Session
+from booking.selectors.booking_target import series_sessions_of
 from booking.services.bookings import booking_window_refusal
 from web import links
 from web.events import (
@@ -54,7 +55,7 @@ def _form_context(event: Event, sessions: list[Session], form: BookingForm) -> d
     rows = _session_rows(event, sessions)
     live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
     if form.series:
-        refusal = booking_window_refusal(event=event, sessions=live, now=timezone.now())
+        refusal = booking_window_refusal(event=event, sessions=series_sessions_of(event), now=timezone.now())
         can_book = refusal is None
         closed_reason = refusal.message if refusal else None
     else:
@@ -131,8 +132,9 @@ def event_book(request, pk: int):
         )
         if form.is_valid():
             if form.series:
-                live = [s for s in sessions if s.status == Session.Status.SCHEDULED]
-                refusal = booking_window_refusal(event=event, sessions=live, now=timezone.now())
+                refusal = booking_window_refusal(
+                    event=event, sessions=series_sessions_of(event), now=timezone.now()
+                )
                 if refusal is not None:
                     form.add_error(None, str(refusal.message))
             if form.is_valid():

@@ -22,6 +22,7 @@ from booking.services.waitlist import waitlist_position
 from notifications.models import ConsentEvent, Notification, OptOut
 from notifications.services import is_opted_out, sms_opt_out
 from web.events import event_texts
+from web.form_errors import pointer_errors_to_form
 from web.forms import SeatsChangeForm
 from web.links import booking_urls
 from web.sms_consent import sms_resume
@@ -97,9 +98,9 @@ def manage_seats(request, token: str):
             )
         except DomainError as exc:
             default = "/seats" if exc.code == "session_full" else ""
-            for error in exc.errors or [{"pointer": default, "detail": str(exc)}]:
-                name = str(error.get("pointer", "")).strip("/").split("/")[0]
-                form.add_error(name if name in form.fields else None, str(error.get("detail") or exc))
+            pointer_errors_to_form(
+                form, exc.errors or [{"pointer": default, "detail": str(exc)}], fallback=str(exc)
+            )
         else:
             messages.success(request, _("Ändringen är sparad."))
             return redirect("web:manage", token=token)

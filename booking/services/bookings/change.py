@@ -8,11 +8,12 @@ from booking.errors import InvalidTransition, SessionFull
 from booking.messages import notify_booking
 from booking.models import Booking
 from booking.selectors.contacts import contact_digests
-from booking.services.bookings.input import InputErrors, contact_check, is_int, seats_check
+from booking.services.booking_details import booking_contact_errors, booking_party_errors, booking_phone_clean
+from booking.services.bookings.input import InputErrors, is_int
 from booking.services.bookings.rows import booking_locked
 from booking.services.seats import booking_session_ids, seats_release, seats_take
 from booking.services.waitlist import _queue, waitlist_fill_for
-from booking.validation import email_clean, name_clean, phone_normalize
+from booking.validation import email_clean, name_clean
 
 
 def booking_change(
@@ -45,12 +46,13 @@ def booking_change(
         grows = not (is_int(new_seats) and is_int(new_companions)) or (
             new_seats - new_companions > current.seats - current.companion_seats
         )
-        seats_check(
-            errors,
-            seats=new_seats,
-            companion_seats=new_companions,
-            children=new_children,
-            event=current.event if grows else None,
+        errors.extend(
+            booking_party_errors(
+                seats=new_seats,
+                companion_seats=new_companions,
+                children=new_children,
+                event=current.event if grows else None,
+            )
         )
         fields = {}
         new_name = current.name if name is None else errors.run(name_clean, name)
@@ -61,12 +63,10 @@ def booking_change(
         new_phone = (
             current.phone
             if phone is None
-            else errors.run(
-                phone_normalize, phone, for_sms=new_consent or not new_email, sms_consent=new_consent
-            )
+            else errors.run(booking_phone_clean, phone, email=new_email, sms_consent=new_consent)
         )
         if not errors.found:
-            contact_check(errors, email=new_email, phone=new_phone, sms_consent=new_consent)
+            errors.extend(booking_contact_errors(email=new_email, phone=new_phone, sms_consent=new_consent))
         errors.raise_if_any()
         if (new_email, new_phone) != (current.email, current.phone):  # each write encrypts again
             fields.update(

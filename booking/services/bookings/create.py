@@ -13,8 +13,15 @@ from django.utils.translation import gettext as _
 
 from booking.errors import InvalidInput, SessionCancelled, SessionFull
 from booking.models import Booking, Event, Session
+from booking.selectors.booking_target import event_books_whole_series, series_sessions_booked
 from booking.selectors.contacts import contact_digests
-from booking.services.bookings.input import NOTE_MAX_LENGTH, InputErrors, contact_check, seats_check
+from booking.services.booking_details import (
+    booking_contact_errors,
+    booking_needs_consent_errors,
+    booking_party_errors,
+    booking_phone_clean,
+)
+from booking.services.bookings.input import NOTE_MAX_LENGTH, InputErrors
 from booking.services.bookings.needs import accessibility_record, needs_clean, needs_unknown
 from booking.services.bookings.rows import booking_audit
 from booking.services.bookings.speed import notify_created, sessions_look_full, written_if_room
@@ -23,7 +30,7 @@ from booking.services.bookings.window import booking_window_refusal
 from booking.services.seats import seats_take, seats_take_over_capacity
 from booking.services.tokens import token_digest, token_generate
 from booking.services.waitlist import waitlist_position
-from booking.validation import email_clean, name_clean, phone_normalize, text_clean
+from booking.validation import email_clean, name_clean, text_clean
 
 if TYPE_CHECKING:
     from booking.services.bookings.rows import Actor
@@ -49,7 +56,7 @@ def _sessions_to_book(
         raise _invalid("/session", "invalid", _("Ange ett tillfälle eller ett evenemang."))
     if session is not None:
         event = session.event
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             raise _invalid(
                 "/session",
                 "series_only",
@@ -58,7 +65,7 @@ def _sessions_to_book(
         if session.status == Session.Status.CANCELLED:
             raise SessionCancelled()
         return event, [session], None
-    if event.booking_mode != Event.BookingMode.SERIES:
+    if not event_books_whole_series(event):
         raise _invalid(
             "/event",
             "session_required",
@@ -71,7 +78,7 @@ def _sessions_to_book(
             "pk", "start", "end", "capacity", "seats_taken", "status", "event_id"
         )
     )
-    return event, [s for s in every if s.status == Session.Status.SCHEDULED], every
+    return event, series_sessions_booked(every), every
 
 
 def booking_create(
@@ -112,16 +119,14 @@ def booking_create(
     name = errors.run(name_clean, name)
     email = errors.run(email_clean, email)
     sms_consent = sms_consent is True
-    phone = errors.run(phone_normalize, phone, for_sms=sms_consent or not email, sms_consent=sms_consent)
-    seats_check(
-        errors,
-        seats=seats,
-        companion_seats=companion_seats,
-        children=children,
-        event=None if staff else event,
+    phone = errors.run(booking_phone_clean, phone, email=email, sms_consent=sms_consent)
+    errors.extend(
+        booking_party_errors(
+            seats=seats, companion_seats=companion_seats, children=children, event=None if staff else event
+        )
     )
     if not errors.found:
-        contact_check(errors, email=email, phone=phone, sms_consent=sms_consent)
+        errors.extend(booking_contact_errors(email=email, phone=phone, sms_consent=sms_consent))
     if language not in Booking.Language.values:
         errors.add("/language", "invalid", _("Välj svenska (sv) eller engelska (en)."))
     school = errors.run(text_clean, school, pointer="/school", max_length=120)
@@ -138,12 +143,9 @@ def booking_create(
         # Looked up only on the way to an error: a booking that goes through learns whether its
         # codes are known from linking them (accessibility_record).
         errors.defer(lambda: needs_unknown(codes=accessibility_needs))
-    if (needs or note) and accessibility_consent is not True:
-        errors.add(
-            "/accessibility_consent",
-            "consent_required",
-            _("Vi behöver ditt samtycke för att spara uppgifter om tillgänglighetsbehov."),
-        )
+    errors.extend(
+        booking_needs_consent_errors(needs_given=bool(needs or note), consent=accessibility_consent)
+    )
     staff_reason = errors.run(
         text_clean, staff_reason, pointer="/staff_reason", max_length=1000, multiline=True
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from booking import messages
 from booking.errors import CapacityBelowTaken, InvalidTransition
 from booking.models import Event, Session
+from booking.selectors.booking_target import event_books_whole_series
 from booking.services import rooms
 from booking.services.events.common import (
     creators_ensure_free,
@@ -184,7 +185,7 @@ def event_update(*, event: Event, actor: Actor, **fields: Any) -> Event:
     for session in moved:
         messages.notify_session_moved(session)
     if grew:
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             waitlist_serve(event=event)
         else:
             for session in grew:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from booking import messages
 from booking.errors import CapacityBelowTaken, InvalidTransition
 from booking.models import Event, Room, Session
+from booking.selectors.booking_target import event_books_whole_series
 from booking.services import rooms
 from booking.services.events.common import (
     creators_ensure_free,
@@ -157,7 +158,7 @@ def session_move(
     if time_changed or place_changed:
         messages.notify_session_moved(session)
     if grew:
-        if event.booking_mode == Event.BookingMode.SERIES:
+        if event_books_whole_series(event):
             waitlist_serve(event=event)
         else:
             waitlist_serve(session=session)
