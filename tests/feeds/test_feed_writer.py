@@ -24,10 +24,10 @@ from feeds.ical import (
     fold,
     ical_text,
     vevent_bytes,
-    vevent_icalendar,
     vevent_template,
 )
 from tests.factories import make_event, make_room
+from tests.feeds.reference import session_vevent, vevent_icalendar
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=LOCAL)
@@ -155,7 +155,7 @@ def _reference(options: FeedOptions, sessions) -> list[bytes]:
     loaded = selectors.load_sessions(sessions)
     builder = FeedBuilder(options)
     ordered = sorted(loaded.values(), key=lambda s: (s.start, s.pk))
-    return [builder.session_vevent(session).to_ical() for session in ordered]
+    return [session_vevent(builder, session).to_ical() for session in ordered]
 
 
 @pytest.mark.django_db
