@@ -163,7 +163,7 @@ def test_whole_feeds_hold_what_icalendar_would_write(client, library, librarian,
     """Public (sv, en), staff and booking feeds over awkward data: emoji, åäö, Sami letters,
     long descriptions, commas, semicolons and newlines, sessions in different rooms of one
     event, a cancelled session, a cancelled event, a draft and a private event."""
-    from feeds.services import feed_token_for
+    from booking.services.feed_tokens import feed_token_for
 
     time_machine.move_to(NOW, tick=False)
     library.name = "Biblioteket i Övertorneå; filial, Pajala"
