@@ -7,6 +7,8 @@ imports `notifications`: imports run notifications → booking, and this small i
 the other direction (the import contract in pyproject.toml holds it).
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +28,12 @@ class Messenger(Protocol):
     def messages_held_about(self, booking) -> list[dict]: ...
 
     def consents_held_about(self, booking) -> list[dict]: ...
+
+    def messages_forget(self, *, booking_ids: list[int]) -> int: ...
+
+    def leftover_messages_forget(
+        self, *, written_before: datetime, batch_size: int, out_of_time: Callable[[], bool]
+    ) -> tuple[int, bool]: ...
 
 
 _messenger: Messenger | None = None
@@ -72,3 +80,20 @@ def messages_held_about(booking) -> list[dict]:
 def consents_held_about(booking) -> list[dict]:
     """The SMS consent given and withdrawn for this booking (action, source, time)."""
     return _current().consents_held_about(booking)
+
+
+def messages_forget(*, booking_ids: list[int]) -> int:
+    """Anonymising these bookings: forget what their messages and consents hold about the
+    bookers, in the caller's transaction. Returns the number of message rows scrubbed."""
+    return _current().messages_forget(booking_ids=booking_ids)
+
+
+def leftover_messages_forget(
+    *, written_before: datetime, batch_size: int, out_of_time: Callable[[], bool]
+) -> tuple[int, bool]:
+    """Forget what is left: messages of anonymised bookings that were being sent at the time,
+    and messages about no booking written before `written_before`. In batches, stopping when
+    `out_of_time()`. Returns (rows scrubbed, finished)."""
+    return _current().leftover_messages_forget(
+        written_before=written_before, batch_size=batch_size, out_of_time=out_of_time
+    )

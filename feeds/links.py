@@ -15,6 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from booking.filters import EventFilter
+from booking.selectors.texts import event_title
+from feeds.ical.texts import labels_for, location_text
 
 FILTER_NAMES = tuple(EventFilter.base_filters)
 UTC = ZoneInfo("UTC")
@@ -80,8 +82,6 @@ def _google_time(value) -> str:
 
 def google_calendar_url(event, session, *, lang: str = "sv") -> str:
     """Google Calendar's template link for one session ("Lägg till i kalender")."""
-    from feeds.ical import event_title, labels_for, location_text
-
     params = {
         "action": "TEMPLATE",
         "text": event_title(event, lang),

@@ -1,48 +1,14 @@
-"""Private calendar feed tokens: one active token per user, rotatable and revocable.
-
-GET /api/v1/me/ shows `private_feed_url(feed_token_for(user))`; the rotate endpoint calls
-`feed_token_rotate(user)`, after which the old URL answers 404. The token is stored encrypted
-(it is shown again) beside its digest, by which a feed request finds it.
+"""The private calendar feed's URL. The tokens themselves are the domain's
+(booking.services.feed_tokens); their names are imported here too, for callers of the old path.
 """
 
-import secrets
-
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from booking.models import FeedToken
-from booking.services.tokens import token_digest
+from booking.services.feed_tokens import feed_token_for, feed_token_revoke, feed_token_rotate
 
-
-def _token_new(user) -> FeedToken:
-    token = secrets.token_urlsafe(32)
-    return FeedToken.objects.create(user=user, token=token, digest=token_digest(token))
-
-
-def feed_token_for(user) -> FeedToken:
-    """The user's active feed token, created on first use."""
-    with transaction.atomic():
-        token = (
-            FeedToken.objects.select_for_update()
-            .filter(user=user, revoked_at__isnull=True)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        return token or _token_new(user)
-
-
-def feed_token_rotate(user) -> FeedToken:
-    """Revoke every active token of the user and give a new one (the old URL stops working)."""
-    with transaction.atomic():
-        FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        return _token_new(user)
-
-
-def feed_token_revoke(user) -> int:
-    """Revoke without replacing (e.g. when a staff member leaves)."""
-    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+__all__ = ["feed_token_for", "feed_token_revoke", "feed_token_rotate", "private_feed_url"]
 
 
 def private_feed_url(token: FeedToken) -> str:

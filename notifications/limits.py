@@ -34,7 +34,7 @@ STRANGER_TRIGGERED = frozenset(
 
 
 def recipient_limit_apply(rows: list[Notification], *, now) -> dict[int, dict[str, tuple[str, list]]]:
-    """Apply RECIPIENT_MESSAGE_LIMIT to the rows about to be inserted (outbox._insert).
+    """Apply RECIPIENT_MESSAGE_LIMIT to the rows about to be inserted (outbox.rows.rows_insert).
 
     Each pending row of STRANGER_TRIGGERED counts the rows to its recipient (digest) and channel
     that the limit let through within each window. That count is read by the INSERT itself,

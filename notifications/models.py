@@ -21,7 +21,8 @@ def recipient_digest_of(contact: str) -> str:
 class ContactDigestField(models.CharField):
     """The keyed digest (recipient_digest_of) of another column of the row, `source`, kept in
     step whenever the ORM writes the row (save, create, bulk_create). The outbox's own INSERT
-    computes it too (outbox._insert); a queryset update() of the source must set it as well."""
+    computes it too (outbox.rows.rows_insert); a queryset update() of the source must set it as
+    well."""
 
     def __init__(self, *args, source: str, **kwargs):
         self.source = source

@@ -1,7 +1,8 @@
 """What notifications offer the booking engine through booking/messages.py (connected in
-notifications.apps): the messages a change causes, and what is held about a booker."""
+notifications.apps): the messages a change causes, what is held about a booker, and forgetting
+it when bookings are anonymised."""
 
-from notifications import outbox
+from notifications import forget, outbox
 from notifications.models import ConsentEvent, Notification
 
 
@@ -44,3 +45,7 @@ def messages_held_about(booking) -> list[dict]:
 def consents_held_about(booking) -> list[dict]:
     rows = ConsentEvent.objects.filter(booking=booking).order_by("created_at", "pk")
     return [{"action": row.action, "source": row.source, "at": row.created_at} for row in rows]
+
+
+messages_forget = forget.messages_forget
+leftover_messages_forget = forget.leftover_messages_forget

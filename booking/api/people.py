@@ -16,7 +16,8 @@ from booking.api.people_serializers import CreatorOutput, CreatorProfileIn
 from booking.errors import PermissionDenied
 from booking.models import Audience, Creator, Genre, Language, Library, StaffRole
 from booking.services.creators import creator_profile_update
-from feeds.services import feed_token_for, feed_token_rotate, private_feed_url
+from booking.services.feed_tokens import feed_token_for, feed_token_rotate
+from feeds.services import private_feed_url
 
 
 class CreatorFilter(django_filters.FilterSet):

@@ -10,9 +10,12 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from booking.errors import InvalidInput
-from booking.models import Creator, Library, StaffRole
+from booking import access
+from booking.errors import InvalidInput, PermissionDenied
+from booking.models import AuditEvent, Creator, Library, StaffRole
 from booking.services.api_tokens import api_token_issue, api_token_revoke
+from booking.services.feed_tokens import feed_token_revoke
+from booking.validation import email_clean
 
 ORGANISER_GROUP = "Regionala samordnare"
 # What an organiser may do in the admin: everything in Läsrum's own apps, and look at (not
@@ -150,14 +153,8 @@ def staff_invite(*, actor, email: str, role: str, library=None, creator=None, fi
 
     The link is a secret, so it is not kept in the notification outbox; a lost invite is
     simply sent again (inviting the same address twice is harmless)."""
-    from booking import access
-    from booking.errors import PermissionDenied
-    from booking.models import AuditEvent
-
     if not access.is_organiser(actor):
         raise PermissionDenied()
-    from booking.validation import email_clean
-
     email = email_clean(email)
     if not email:
         raise InvalidInput(
@@ -189,11 +186,6 @@ def staff_invite(*, actor, email: str, role: str, library=None, creator=None, fi
 def staff_deactivate(*, actor, user, reason: str = "") -> None:
     """A leaver: no more logins, and every token they hold dies with the account (API tokens
     deleted, private feed tokens revoked). Roles and history stay for the record."""
-    from booking import access
-    from booking.errors import PermissionDenied
-    from booking.models import AuditEvent
-    from feeds.services import feed_token_revoke
-
     if not access.is_organiser(actor) or actor.pk == user.pk:
         raise PermissionDenied()
     User = get_user_model()

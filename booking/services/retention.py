@@ -17,14 +17,16 @@ What goes:
   manage link, its API address and the booking's calendar feed answer "not found";
 - its AccessibilityRequest (needs and note: health data) is deleted;
 - its outbox rows (notifications.Notification): pending ones are suppressed with the reason
-  "anonymised"; every row that is not being sent loses recipient (and its digest), subject, body and link (the
-  link holds the manage token in plain text). A row a worker is sending at that moment is
-  scrubbed by the next run, which also sweeps any row of an anonymised booking that still
-  holds something;
+  "anonymised"; every row that is not being sent loses recipient (and its digest), subject,
+  body and link (the link holds the manage token in plain text). A row a worker is sending at
+  that moment is scrubbed by the next run, which also sweeps any row of an anonymised booking
+  that still holds something;
 - the lost-link messages (booking-less outbox rows that list several bookings' links) lose
   the same fields RETENTION_DAYS_AFTER_EVENT days after they were written;
 - ConsentEvent rows of the booking keep action, source, time and the link to the booking (the
-  record that consent was given or withdrawn for it) but lose the phone number and its digest;
+  record that consent was given or withdrawn for it) but lose the phone number and its digest
+  (these three are notifications' rows: retention asks notifications to forget them through
+  the messages port, booking.messages.messages_forget and leftover_messages_forget);
 - the free-text `reason` of its AuditEvent rows is blanked (who did what, when, from which
   status to which, and the numbers in `data` stay); the admin's LogEntry rows for it get a
   representation without the name.
@@ -48,16 +50,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from booking import messages
 from booking.models import AccessibilityRequest, AuditEvent, Booking, Event, Session
 
 BATCH_SIZE = 500
 EVENT_CHUNK = 500  # event ids per IN (...) list, well inside SQLite's variable limit
-NOTIFICATION_REASON = "anonymised"
 PLACEHOLDER_PREFIX = "anonymised"
 
 
@@ -111,11 +115,6 @@ def _token_placeholder(kind: str):
 def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, int]:
     """Anonymise these bookings (those not done yet) in one transaction. Returns (bookings,
     notification rows scrubbed)."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from notifications.models import ConsentEvent, Notification
-
     with transaction.atomic():
         ids = list(
             Booking.objects.select_for_update()
@@ -140,11 +139,7 @@ def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, i
             updated_at=now,
         )
         AccessibilityRequest.objects.filter(booking_id__in=ids).delete()
-        Notification.objects.filter(booking_id__in=ids, status=Notification.Status.PENDING).update(
-            status=Notification.Status.SUPPRESSED, status_reason=NOTIFICATION_REASON
-        )
-        scrubbed = _notifications_scrub(Notification.objects.filter(booking_id__in=ids))
-        ConsentEvent.objects.filter(booking_id__in=ids).exclude(phone="").update(phone="", phone_digest="")
+        scrubbed = messages.messages_forget(booking_ids=ids)
         text_ids = [str(pk) for pk in ids]
         AuditEvent.objects.filter(object_type="booking", object_id__in=text_ids).exclude(reason="").update(
             reason=""
@@ -153,58 +148,6 @@ def _anonymise_batch(candidate_ids: list[int], *, now: datetime) -> tuple[int, i
             content_type=ContentType.objects.get_for_model(Booking), object_id__in=text_ids
         ).update(object_repr=Concat(Value("#"), F("object_id"), output_field=CharField()))
     return len(ids), scrubbed
-
-
-def _holds_content() -> Q:
-    return ~Q(recipient="") | ~Q(subject="") | ~Q(body="") | ~Q(link="")
-
-
-def _notifications_scrub(rows) -> int:
-    """Blank what identifies the person in these outbox rows, except pending ones (which the
-    caller suppressed first) and one a worker is sending right now (the next run gets it)."""
-    from notifications.models import Notification
-
-    return (
-        rows.exclude(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
-        .filter(_holds_content())
-        .update(recipient="", recipient_digest="", subject="", body="", link="")
-    )
-
-
-def _leftover_notifications_sweep(*, now: datetime, batch_size: int, out_of_time) -> tuple[int, bool]:
-    """Outbox rows left holding personal data: those of anonymised bookings that were being
-    sent or still pending at the time, and booking-less lost-link messages older than the
-    retention time. Returns (rows scrubbed, finished)."""
-    from notifications.models import Notification
-
-    Status = Notification.Status
-    total = 0
-    with transaction.atomic():
-        Notification.objects.filter(booking__anonymised_at__isnull=False, status=Status.PENDING).update(
-            status=Status.SUPPRESSED, status_reason=NOTIFICATION_REASON
-        )
-    leftovers = (
-        Notification.objects.filter(
-            Q(booking__anonymised_at__isnull=False)
-            | Q(
-                booking__isnull=True,
-                visit_request__isnull=True,
-                created_at__lt=now - timedelta(days=settings.RETENTION_DAYS_AFTER_EVENT),
-            )
-        )
-        .exclude(status__in=[Status.PENDING, Status.SENDING])
-        .filter(_holds_content())
-    )
-    last = 0
-    while True:
-        if out_of_time():
-            return total, False
-        ids = list(leftovers.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return total, True
-        last = ids[-1]
-        with transaction.atomic():
-            total += _notifications_scrub(Notification.objects.filter(pk__in=ids))
 
 
 def bookings_anonymise(
@@ -247,8 +190,8 @@ def bookings_anonymise(
             result.notifications_scrubbed += scrubbed
             if progress and done:
                 progress(result.bookings)
-    scrubbed, result.finished = _leftover_notifications_sweep(
-        now=now, batch_size=batch_size * 4, out_of_time=out_of_time
+    scrubbed, result.finished = messages.leftover_messages_forget(
+        written_before=retention_cutoff(now), batch_size=batch_size * 4, out_of_time=out_of_time
     )
     result.notifications_scrubbed += scrubbed
     return result

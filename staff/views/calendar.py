@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from feeds.services import feed_token_for, feed_token_rotate, private_feed_url
+from booking.services.feed_tokens import feed_token_for, feed_token_rotate
+from feeds.services import private_feed_url
 from staff.views.common import staff_required
 
 

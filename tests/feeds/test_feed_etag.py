@@ -15,8 +15,8 @@ from django.utils.http import parse_http_date
 
 from booking.models import Booking, Event, Session, VisitDateOption, VisitRequest
 from booking.services.events import event_cancel, event_update, session_cancel
+from booking.services.feed_tokens import feed_token_for
 from feeds.selectors import FEED_PAST_DAYS
-from feeds.services import feed_token_for
 from tests.factories import make_event, make_room
 from tests.feeds.test_feed_private import make_booking
 

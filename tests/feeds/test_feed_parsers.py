@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking.models import Event, Session
-from feeds.services import feed_token_for
+from booking.services.feed_tokens import feed_token_for
 from tests.factories import make_creator, make_event, make_room
 from tests.feeds.parsers import all_parsers_agree, db_occurrences
 

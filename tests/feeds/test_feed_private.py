@@ -9,7 +9,8 @@ import icalendar
 import pytest
 
 from booking.models import Booking, Event, FeedToken, Session, VisitDateOption, VisitRequest
-from feeds.services import feed_token_for, feed_token_rotate, private_feed_url
+from booking.services.feed_tokens import feed_token_for, feed_token_rotate
+from feeds.services import private_feed_url
 from tests.factories import make_event, make_room
 from tests.feeds.parsers import all_parsers_agree, db_occurrences
 

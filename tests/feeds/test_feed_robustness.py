@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Event, Session
-from feeds.services import feed_token_for
+from booking.services.feed_tokens import feed_token_for
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from booking.models import FeedToken
-from feeds.services import feed_token_for
+from booking.services.feed_tokens import feed_token_for
 from tests.migrating import booking_migration, raw, run
 
 pytestmark = pytest.mark.django_db

@@ -24,10 +24,10 @@ from feeds.ical import (
     fold,
     ical_text,
     vevent_bytes,
-    vevent_icalendar,
     vevent_template,
 )
 from tests.factories import make_event, make_room
+from tests.feeds.reference import session_vevent, vevent_icalendar
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=LOCAL)
@@ -155,7 +155,7 @@ def _reference(options: FeedOptions, sessions) -> list[bytes]:
     loaded = selectors.load_sessions(sessions)
     builder = FeedBuilder(options)
     ordered = sorted(loaded.values(), key=lambda s: (s.start, s.pk))
-    return [builder.session_vevent(session).to_ical() for session in ordered]
+    return [session_vevent(builder, session).to_ical() for session in ordered]
 
 
 @pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_whole_feeds_hold_what_icalendar_would_write(client, library, librarian,
     """Public (sv, en), staff and booking feeds over awkward data: emoji, åäö, Sami letters,
     long descriptions, commas, semicolons and newlines, sessions in different rooms of one
     event, a cancelled session, a cancelled event, a draft and a private event."""
-    from feeds.services import feed_token_for
+    from booking.services.feed_tokens import feed_token_for
 
     time_machine.move_to(NOW, tick=False)
     library.name = "Biblioteket i Övertorneå; filial, Pajala"

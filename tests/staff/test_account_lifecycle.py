@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from booking.models import AuditEvent, StaffRole
 from booking.services.accounts import staff_deactivate, staff_invite
 from booking.services.api_tokens import api_token_issue
-from feeds.services import feed_token_for, private_feed_url
+from booking.services.feed_tokens import feed_token_for
+from feeds.services import private_feed_url
 
 PASSWORD = "lila-ekorrar-dansar-tango"
 
