@@ -196,3 +196,19 @@ def test_unknown_features_and_bad_names_are_refused(librarian, library):
     pointers = {e["pointer"] for e in refused.value.errors}
     assert pointers == {"/name", "/capacity", "/accessibility_features"}
     assert not AuditEvent.objects.filter(action="room_created").exists()
+
+
+def test_loading_the_region_again_keeps_an_address_the_library_confirmed(other_library):
+    from booking.models import StaffRole
+    from booking.services.reference import region_load
+    from tests.factories import make_user
+
+    staff = make_user(username="nyk2", role=StaffRole.Role.LIBRARY_STAFF, library=other_library)
+    library_update(
+        library=other_library,
+        actor=staff,
+        address={"street_address": "Stora Torget 1", "postal_code": "611 83", "city": "Nyköping"},
+    )
+    region_load()
+    other_library.refresh_from_db()
+    assert other_library.street_address == "Stora Torget 1" and other_library.address_verified
