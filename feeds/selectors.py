@@ -152,7 +152,7 @@ def load_sessions(sessions: QuerySet, *, only: list[int] | None = None) -> dict[
     queryset per event, which costs more than the rest of the feed."""
     if only is not None and len(only) <= LOAD_BY_PK_MAX:
         sessions = Session.objects.filter(pk__in=only)
-    rows = list(sessions.select_related("event__library", "room"))
+    rows = list(sessions.select_related("event__library__municipality", "room"))
     events = {}
     for session in rows:
         events.setdefault(session.event_id, session.event).feed_codes = {}
@@ -172,7 +172,9 @@ def load_sessions(sessions: QuerySet, *, only: list[int] | None = None) -> dict[
 
 
 def load_date_options(options: QuerySet) -> list[VisitDateOption]:
-    return list(options.select_related("request__library", "request__room").order_by("start", "pk"))
+    return list(
+        options.select_related("request__library__municipality", "request__room").order_by("start", "pk")
+    )
 
 
 def booking_sessions(booking: Booking) -> QuerySet:

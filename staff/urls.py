@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff.views import accounts, calendar, dashboard, events, sessions, statistics, visits
+from staff.views import accounts, calendar, dashboard, events, library, sessions, statistics, visits
 
 app_name = "staff"
 
@@ -39,6 +39,11 @@ urlpatterns = [
     path("evenemang/", events.event_list, name="events"),
     path("evenemang/nytt/", events.event_new, name="event-new"),
     path("evenemang/<int:pk>/", events.event_edit, name="event"),
+    path("bibliotek/", library.library_list, name="libraries"),
+    path("bibliotek/<int:pk>/", library.library_edit, name="library"),
+    path("bibliotek/<int:pk>/bekrafta-adress/", library.library_confirm, name="library-confirm"),
+    path("bibliotek/<int:pk>/lokaler/ny/", library.room_edit, name="room-new"),
+    path("bibliotek/<int:pk>/lokaler/<int:room_id>/", library.room_edit, name="room"),
     path("kalender/", calendar.calendar, name="calendar"),
     path("statistik/", statistics.statistics_page, name="statistics"),
     path("statistik/statistik.csv", statistics.statistics_csv, name="statistics-csv"),

@@ -20,6 +20,7 @@ from booking.selectors.booking_target import (
     series_sessions_prefetch,
 )
 from booking.selectors.events import event_list, events_with_sessions
+from booking.selectors.places import location_text, place_of
 from booking.selectors.texts import (
     event_description,
     event_description_language,
@@ -127,17 +128,14 @@ def seat_status(event: Event, sessions: list[Session], *, now=None) -> SeatStatu
 
 
 def address_line(event: Event) -> str:
-    library = event.library
-    parts = [library.street_address, " ".join(p for p in (library.postal_code, library.city) if p)]
-    return ", ".join(p for p in parts if p)
+    """The street address the public may be told (verified only: booking.selectors.places)."""
+    return place_of(event.library).address_line
 
 
 def map_url(event: Event) -> str:
-    """An OpenStreetMap search for the library's address (or its name, where the address is
-    unknown: the page says so). A link, never an embedded map: nothing loads from elsewhere."""
-    library = event.library
-    query = address_line(event) or f"{library.name}, {library.municipality.name}"
-    return f"https://www.openstreetmap.org/search?query={quote_plus(query)}"
+    """An OpenStreetMap search for the library's verified address (or its name and town, where
+    the address is not verified). A link, never an embedded map: nothing loads from elsewhere."""
+    return f"https://www.openstreetmap.org/search?query={quote_plus(location_text(event.library))}"
 
 
 def absolute(path: str) -> str:
@@ -154,16 +152,22 @@ def event_json_ld(event: Event, sessions: list[Session], texts: Texts) -> str:
     """schema.org Event data, one per session to come, for search engines. Escaped so that no
     text can close the script element it sits in."""
     library = event.library
+    place = place_of(library)
     address = {
         "@type": "PostalAddress",
-        "addressLocality": library.city or library.municipality.name,
+        "addressLocality": place.locality,
         "addressRegion": library.municipality.region.name if library.municipality.region_id else "",
         "addressCountry": "SE",
     }
-    if library.street_address:
-        address["streetAddress"] = library.street_address
-    if library.postal_code:
-        address["postalCode"] = library.postal_code
+    if place.street_address:
+        address["streetAddress"] = place.street_address
+    if place.postal_code:
+        address["postalCode"] = place.postal_code
+    organizer = {"@type": "Organization", "name": library.name}
+    if place.email:
+        organizer["email"] = place.email
+    if place.phone:
+        organizer["telephone"] = place.phone
     items = []
     for session in sessions[:20]:
         status = seat_status(event, [session])
@@ -185,7 +189,7 @@ def event_json_ld(event: Event, sessions: list[Session], texts: Texts) -> str:
                 "isAccessibleForFree": True,
                 "url": absolute(event.get_absolute_url()),
                 "location": {"@type": "Place", "name": library.name, "address": address},
-                "organizer": {"@type": "Organization", "name": library.name},
+                "organizer": organizer,
                 "offers": {
                     "@type": "Offer",
                     "price": "0",

@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from booking.admin.event_saves import RefusalsFormMixin, ServiceSaveMixin
 from booking.admin.forms import CleanTextsForm
+from booking.admin.place_saves import library_details_save, room_save, rooms_save
 from booking.models import Library, Municipality, Region, Room, TravelTime
 
 # Web addresses typed without a scheme are taken as https (Django 6's default).
@@ -53,6 +55,10 @@ class TravelTimeAdmin(admin.ModelAdmin):
     search_fields = ["from_municipality__name", "to_municipality__name"]
 
 
+class ServiceSavedForm(RefusalsFormMixin, CleanTextsForm):
+    """A library's or a room's page: its save is refused with the service's words."""
+
+
 class RoomInline(admin.StackedInline):
     model = Room
     form = CleanTextsForm
@@ -73,8 +79,8 @@ class RoomInline(admin.StackedInline):
 
 
 @admin.register(Library)
-class LibraryAdmin(admin.ModelAdmin):
-    form = CleanTextsForm
+class LibraryAdmin(ServiceSaveMixin, admin.ModelAdmin):
+    form = ServiceSavedForm
     formfield_overrides = URL_HTTPS
     list_display = [
         "name",
@@ -98,14 +104,31 @@ class LibraryAdmin(admin.ModelAdmin):
                 "fields": [
                     "street_address",
                     ("postal_code", "city"),
-                    "address_verified",
+                    ("address_verified", "address_verified_at", "address_verified_by"),
                     ("latitude", "longitude"),
                 ],
                 "description": _("Lämna tomt om adressen inte är känd: sidorna visar då ”adress saknas”."),
             },
         ),
-        (_("Kontakt"), {"fields": ["contact_person", "email", "phone", "website"]}),
+        (
+            _("Kontakt"),
+            {"fields": ["contact_person", "email", "phone", "website", "opening_hours_url"]},
+        ),
+        (_("Tillgänglighet"), {"fields": ["accessibility_description"]}),
     ]
+    # Verified means the library's own staff confirmed it (booking.services.libraries).
+    readonly_fields = ["address_verified", "address_verified_at", "address_verified_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            library_details_save(actor=request.user, library=obj, form=form)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Room:
+            rooms_save(actor=request.user, library=form.instance, formset=formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_room_count=Count("rooms"))
@@ -122,8 +145,8 @@ class LibraryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
-    form = CleanTextsForm
+class RoomAdmin(ServiceSaveMixin, admin.ModelAdmin):
+    form = ServiceSavedForm
     formfield_overrides = URL_HTTPS
     list_display = ["name", "library", "municipality", "capacity", "is_active"]
     list_select_related = ["library__municipality"]
@@ -135,6 +158,17 @@ class RoomAdmin(admin.ModelAdmin):
         if db_field.name == "accessibility_features":
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["library"] if obj is not None else []  # a room does not move library
+
+    def save_model(self, request, obj, form, change):
+        room = room_save(actor=request.user, form=form)
+        obj.pk = room.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the features were saved by the rooms service; a room has no inlines
 
     @admin.display(description=_("kommun"), ordering="library__municipality__name")
     def municipality(self, obj):

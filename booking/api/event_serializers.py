@@ -77,6 +77,8 @@ class LibraryOut(serializers.ModelSerializer):
             "email",
             "phone",
             "website",
+            "opening_hours_url",
+            "accessibility_description",
             "rooms",
         ]
 

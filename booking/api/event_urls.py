@@ -4,10 +4,11 @@
 
 from django.urls import path
 
-from booking.api import events, statistics
+from booking.api import events, libraries, statistics
 
 urlpatterns = [
     path("libraries/", events.LibraryList.as_view(), name="api-libraries"),
+    path("libraries/<int:pk>/", libraries.LibraryDetail.as_view(), name="api-library"),
     path("events/", events.EventList.as_view(), name="api-events"),
     path("events/<int:pk>/", events.EventDetail.as_view(), name="api-event"),
     path("events/<int:pk>/cancel/", events.EventCancel.as_view(), name="api-event-cancel"),

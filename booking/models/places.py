@@ -1,5 +1,6 @@
 """Region → Municipality (SCB code) → Library → Room, and travel times between municipalities."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -104,9 +105,26 @@ class Library(models.Model):
         default=False,
         help_text=_("Ej kontrollerade uppgifter visas som sådana."),
     )
+    # Who confirmed the address and when: a save of the address by the library's own staff,
+    # or their "confirm" (booking.services.libraries). Blank while nobody has.
+    address_verified_at = models.DateTimeField(_("adressen kontrollerad"), null=True, blank=True)
+    address_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("adressen kontrollerad av"),
+    )
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     website = models.URLField(_("webbplats"), blank=True)
+    opening_hours_url = models.URLField(_("länk till öppettider"), blank=True)
+    accessibility_description = models.TextField(
+        _("tillgänglighet i ord"),
+        blank=True,
+        help_text=_("Entré, hiss, toalett, hörslinga, parkering, tyst rum."),
+    )
     contact_person = models.CharField(_("kontaktperson"), max_length=120, blank=True)
     latitude = models.DecimalField(_("latitud"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitud"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -219,7 +219,10 @@ def region_load(*, path: str | Path | None = None, progress=None) -> Region:
         if main:
             street, _sep, city = entry.get("address", "").partition(",")
             defaults = {"is_main_library": True, "is_mobile": False}
-            if street:
+            confirmed = Library.objects.filter(
+                municipality=municipality, name=main, address_verified=True
+            ).exists()
+            if street and not confirmed:  # the library's own staff have the last word
                 defaults.update(street_address=street.strip(), city=city.strip() or entry["name"])
             Library.objects.update_or_create(municipality=municipality, name=main, defaults=defaults)
         for branch in entry.get("branches", []):

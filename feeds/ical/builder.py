@@ -140,7 +140,9 @@ class FeedBuilder:
             return
         self.option_chunks.append(
             vevent_bytes(
-                vevent_template(date_option_texts(option, labels=self.labels)),
+                vevent_template(
+                    date_option_texts(option, labels=self.labels, for_staff=self.options.audience == "staff")
+                ),
                 uid=f"visit-option-{option.pk}@lasrum",
                 stamp=option.request.updated_at,
                 sequence=0,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from booking.models import Booking, VisitDateOption, VisitRequest
 from booking.models import Event as EventRow
+from booking.selectors import places
 from booking.selectors.texts import event_description, event_title
 from feeds.ical.writer import VeventTexts
 
@@ -35,6 +36,7 @@ def labels_for(lang: str) -> dict[str, str]:
     with translation.override(lang):
         return {
             "no_address": _("adress saknas"),
+            "unverified": _("adressen är inte kontrollerad"),
             "audiences": _("Målgrupp"),
             "languages": _("Språk"),
             "accessibility": _("Tillgänglighet"),
@@ -64,19 +66,10 @@ def _code_names(event: EventRow, name: str, lang: str) -> list[str]:
     return [(name_en if lang == "en" and name_en else name_sv) for name_sv, name_en in rows]
 
 
-def location_text(library, labels: dict, room_name: str | None = None) -> str:
-    """Library name, room, and the address — or an honest "adress saknas"."""
-    parts = [library.name]
-    if room_name:
-        parts.append(room_name)
-    if library.street_address:
-        parts.append(library.street_address)
-        place = " ".join(p for p in (library.postal_code, library.city) if p)
-        if place:
-            parts.append(place)
-    else:
-        parts.append(labels["no_address"])
-    return ", ".join(parts)
+def location_text(library, labels: dict, room_name: str | None = None, *, for_staff: bool = False) -> str:
+    """Library name, room, and the address where this reader may be told it (one decider:
+    booking.selectors.places)."""
+    return places.location_text(library, room_name=room_name, for_staff=for_staff, words=labels)
 
 
 def _contact_lines(library, labels: dict) -> list[str]:
@@ -136,7 +129,7 @@ def event_texts(
     return VeventTexts(
         summary=summary,
         description="\n".join(lines),
-        location=location_text(library, labels, room_name),
+        location=location_text(library, labels, room_name, for_staff=options.audience == "staff"),
         url=url,
         status=status,
         categories=(labels["kinds"].get(event.kind, event.kind), *audiences),
@@ -146,7 +139,7 @@ def event_texts(
     )
 
 
-def date_option_texts(option: VisitDateOption, *, labels: dict) -> VeventTexts:
+def date_option_texts(option: VisitDateOption, *, labels: dict, for_staff: bool = False) -> VeventTexts:
     """What a visit request's proposed date says: TENTATIVE, and free time until accepted."""
     request = option.request
     title = request.title or labels["formats"].get(request.format, request.format)
@@ -156,7 +149,7 @@ def date_option_texts(option: VisitDateOption, *, labels: dict) -> VeventTexts:
     return VeventTexts(
         summary=f"{labels['option']}: {title}",
         description="\n".join(lines),
-        location=location_text(request.library, labels, room_name),
+        location=location_text(request.library, labels, room_name, for_staff=for_staff),
         status="TENTATIVE",
         transparent=True,
     )

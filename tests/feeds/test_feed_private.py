@@ -61,6 +61,7 @@ def test_a_creator_sees_their_unpublished_visit_with_address_and_contact(
     client, creator_user, events, library
 ):
     library.street_address, library.postal_code, library.city = "Kriebsensgatan 4", "632 20", "Eskilstuna"
+    library.address_verified = True
     library.contact_person, library.phone = "Åsa Ärlig", "016-710 10 00"
     library.save()
     feed = vevents(client.get(feed_path(creator_user)))

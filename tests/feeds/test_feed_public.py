@@ -228,15 +228,23 @@ def test_an_english_feed_uses_the_english_texts(client, workshop):
     assert "Bring a notebook." in str(event["DESCRIPTION"])
 
 
-def test_location_says_when_the_address_is_unknown(client, library, workshop, _time):
+def test_location_tells_the_public_only_a_verified_address(client, library, workshop, _time):
+    """Unknown or not yet verified: the library's name and town, never "adress saknas" (a word
+    for staff) nor an address nobody confirmed; verified: the address."""
     library.street_address = ""
     library.save()
     event = next(iter(vevents(client.get("/feeds/events.ics")).values()))
-    assert str(event["LOCATION"]) == f"{library.name}, adress saknas"
+    assert str(event["LOCATION"]) == f"{library.name}, Eskilstuna"
     assert str(event["URL"]).endswith(f"/evenemang/{workshop.pk}/")
     _time.move_to(NOW + timedelta(minutes=1), tick=False)
     library.street_address, library.postal_code, library.city = "Kriebsensgatan 4", "632 20", "Eskilstuna"
     library.latitude, library.longitude = 59.3713, 16.5098
+    library.save()
+    event = next(iter(vevents(client.get("/feeds/events.ics")).values()))
+    assert "Kriebsensgatan" not in str(event["LOCATION"])
+    assert str(event["LOCATION"]) == f"{library.name}, Eskilstuna"
+    _time.move_to(NOW + timedelta(minutes=2), tick=False)
+    library.address_verified = True
     library.save()
     event = next(iter(vevents(client.get("/feeds/events.ics")).values()))
     assert str(event["LOCATION"]) == f"{library.name}, Kriebsensgatan 4, 632 20 Eskilstuna"

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from backend.client_ip import client_ip
 from booking.models import AccessibilityNeed, Booking, Event, Session
 from booking.selectors.booking_target import series_sessions_of
+from booking.selectors.places import place_of
 from booking.services.bookings import booking_window_refusal
 from web import links
 from web.events import (
@@ -106,6 +107,7 @@ def event_detail(request, pk: int):
         "sessions": sessions,
         "features": features or list(event.accessibility_features.all()),
         "address": address_line(event),
+        "place": place_of(event.library),
         "map_url": map_url(event),
         "subscribe": links.library_subscribe(event.library),
         "event_ics_url": links.event_ics_url(event),
