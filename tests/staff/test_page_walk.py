@@ -38,7 +38,11 @@ class _Text(HTMLParser):
         for name, value in attrs:
             if name in ("aria-label", "title", "placeholder", "alt") and value:
                 self.parts.append(value)
-            if name == "value" and tag in ("button", "input") and dict(attrs).get("type") in ("submit", "button"):
+            if (
+                name == "value"
+                and tag in ("button", "input")
+                and dict(attrs).get("type") in ("submit", "button")
+            ):
                 self.parts.append(value or "")
 
     def handle_endtag(self, tag):
@@ -110,7 +114,12 @@ def pages(library, session, booked, visit_in, workshop):  # noqa: F811
         "/integritet/",
         "/om/",
     ]
-    return {"organiser": staff_pages, "librarian": staff_pages[:-1], "creator_user": creator_pages, None: public_pages}
+    return {
+        "organiser": staff_pages,
+        "librarian": staff_pages[:-1],
+        "creator_user": creator_pages,
+        None: public_pages,
+    }
 
 
 def _walk(client, urls, language):
@@ -156,6 +165,8 @@ def test_the_walk_sees_what_it_looks_for():
     """The checks themselves catch a raw code and an untranslated msgid."""
     msgids = _swedish_msgids()
     sample = next(iter(sorted(msgids)))
-    texts = _texts(f"<p>{sample}</p><label>[invalid name]</label><li>visit_request.submit (draft → submitted)</li>")
+    texts = _texts(
+        f"<p>{sample}</p><label>[invalid name]</label><li>visit_request.submit (draft → submitted)</li>"
+    )
     assert sample in [t.strip(" .:") for t in texts]
     assert sum(bool(RAW.search(t)) for t in texts) == 2

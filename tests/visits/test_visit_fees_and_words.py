@@ -57,7 +57,9 @@ def test_approval_needs_a_fee_unless_zero_is_entered(visit_in, organiser):
     assert (request.status, request.fee_sek) == (VisitRequest.Status.APPROVED, 0)
 
 
-@pytest.mark.parametrize("registered, own_text, vat", [(True, False, True), (True, True, False), (False, False, False)])
+@pytest.mark.parametrize(
+    "registered, own_text, vat", [(True, False, True), (True, True, False), (False, False, False)]
+)
 def test_vat_applies_iff_registered_and_not_reading_own_text(visit_in, creator, registered, own_text, vat):
     creator.vat_registered = registered
     creator.save()
@@ -70,7 +72,9 @@ def test_the_event_is_named_for_the_creator_who_accepted(visit_in, organiser, cr
     wished = make_creator(name="Önskad Poet")
     request = visit_in(VisitRequest.Status.APPROVED, creator=wished, title="Möt Önskad Poet")
     visits.visit_request_offer(visit_request=request, actor=organiser, creator=creator)
-    visits.visit_request_accept(visit_request=request, actor=creator_user, date_option=request.date_options.first())
+    visits.visit_request_accept(
+        visit_request=request, actor=creator_user, date_option=request.date_options.first()
+    )
     request.refresh_from_db()
     assert request.event.title == "Möt Testa Författarsson"
     assert "Önskad" not in request.event.title
@@ -86,7 +90,9 @@ def test_an_organiser_cannot_accept_or_refuse_for_the_creator(visit_in, organise
     assert request.status == VisitRequest.Status.OFFERED
 
 
-def test_the_wished_creator_neither_sees_nor_answers_a_request_offered_to_another(visit_in, organiser, creator_user):
+def test_the_wished_creator_neither_sees_nor_answers_a_request_offered_to_another(
+    visit_in, organiser, creator_user
+):
     from booking import access
 
     other = make_creator(name="Annan Skribent")
@@ -139,7 +145,9 @@ def test_one_date_style(language, expected):
 
 def test_this_year_is_left_out_and_empty_input_is_empty(time_machine):
     time_machine.move_to(datetime(2026, 12, 3, 12, 0, tzinfo=STOCKHOLM), tick=False)
-    assert dates.format_datetime(datetime(2026, 12, 7, 18, 0, tzinfo=STOCKHOLM), "sv") == "mån 7 dec kl. 18.00"
+    assert (
+        dates.format_datetime(datetime(2026, 12, 7, 18, 0, tzinfo=STOCKHOLM), "sv") == "mån 7 dec kl. 18.00"
+    )
     assert dates.format_datetime(datetime(2026, 12, 7, 18, 0, tzinfo=STOCKHOLM), "en") == "Mon 7 Dec, 18:00"
     assert dates.format_datetime(None) == "" and dates.format_range(None, None) == ""
     assert dates.format_date(datetime(2026, 3, 3, 9, 0, tzinfo=STOCKHOLM), "sv", weekday=False) == "3 mars"
@@ -152,5 +160,3 @@ def test_sms_and_email_use_the_same_style(time_machine):
     moment = datetime(2026, 12, 7, 18, 0, tzinfo=STOCKHOLM)
     assert render.local_when(moment, "sv", short=True) == "mån 7 dec kl. 18.00"
     assert render.local_when(moment, "en") == "Mon 7 Dec, 18:00"
-
-

@@ -56,8 +56,10 @@ def test_api(api_client, visit_in, creator, people, transition, persona):
     assert request.status == status
     if persona == "anonymous":
         assert response.status_code == 401
-    elif persona == "organiser" or (persona == "librarian") or (
-        persona == "creator_user" and request.offered_creator_id
+    elif (
+        persona == "organiser"
+        or (persona == "librarian")
+        or (persona == "creator_user" and request.offered_creator_id)
     ):
         assert response.status_code == 403, response.content  # sees it, may not do it
     else:
@@ -107,7 +109,8 @@ def test_a_post_without_csrf_is_refused(visit_in, creator_user):
     request = visit_in(S.OFFERED)
     client = _csrf_client(creator_user)
     response = client.post(
-        f"/personal/forfragningar/{request.pk}/accept/", {"accept-date_option": request.date_options.first().pk}
+        f"/personal/forfragningar/{request.pk}/accept/",
+        {"accept-date_option": request.date_options.first().pk},
     )
     assert response.status_code == 403
     request.refresh_from_db()
