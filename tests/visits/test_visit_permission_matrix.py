@@ -127,3 +127,22 @@ def test_the_offered_creator_does_not_see_the_wished_creator(visit_in, organiser
     assert "Önskad Poet" not in html
     staff_html = _csrf_client(organiser).get(f"/personal/forfragningar/{request.pk}/").content.decode()
     assert "Önskad Poet" in staff_html
+
+
+def test_the_api_shows_the_offered_creator_the_visit_not_the_wishes(
+    api_client, visit_in, organiser, creator, creator_user
+):
+    from booking.services import visit_requests as visits
+
+    wished = make_creator(name="Önskad Poet")
+    request = visit_in(S.APPROVED, creator=wished)
+    visits.visit_request_offer(visit_request=request, actor=organiser, creator=creator)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(creator_user)}")
+    body = api_client.get(f"/api/v1/visit-requests/{request.pk}/").json()
+    assert body["offered_creator"]["name"] == creator.name
+    assert "Önskad Poet" not in str(body) and "wishes" not in body
+    assert set(body["allowed_transitions"]) == {"accept", "refuse"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(organiser)}")
+    staff_body = api_client.get(f"/api/v1/visit-requests/{request.pk}/").json()
+    assert staff_body["creator"]["name"] == "Önskad Poet"
+    assert not {"accept", "refuse"} & set(staff_body["allowed_transitions"])
