@@ -78,8 +78,8 @@ def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
 
 # --- Author-visit requests ------------------------------------------------------------------
 # Who may take each transition. "library": staff of the request's library; "organiser": the
-# region; "creator": the creator the request is offered to. Organisers may also act for a
-# library or a creator (a phone call), since they can do everything in the region.
+# region; "creator": the creator the request is offered to, and nobody else (API.md: "that
+# creator") — an organiser may act for a library (a phone call) but never answers for a creator.
 VISIT_TRANSITION_ROLES: dict[str, set[str]] = {
     "edit": {"library"},
     "submit": {"library"},
@@ -112,20 +112,21 @@ def visible_visit_requests(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(condition)
 
 
+def sees_visit_as_creator(user, visit_request) -> bool:
+    """Does this user read the request only as its offered creator (not as staff)? They then
+    see the visit, not the library's wishes, notes or budget."""
+    return not (is_organiser(user) or visit_request.library_id in staff_library_ids(user))
+
+
 def can_transition_visit_request(user, visit_request, transition: str) -> bool:
     """May this user take `transition` on this request (whatever its current state)?"""
     roles = VISIT_TRANSITION_ROLES.get(transition, set())
+    if "creator" in roles:
+        creator = creator_for(user)
+        return creator is not None and visit_request.offered_creator_id == creator.pk
     if is_organiser(user):
         return True
-    if "library" in roles and visit_request.library_id in staff_library_ids(user):
-        return True
-    if "creator" in roles:
-        # The creator the request is about: the one it is offered to, or before any offer
-        # the one the library wished for (who then learns only that it is not offered yet).
-        creator = creator_for(user)
-        concerned = visit_request.offered_creator_id or visit_request.creator_id
-        return creator is not None and concerned == creator.pk
-    return False
+    return "library" in roles and visit_request.library_id in staff_library_ids(user)
 
 
 def can_create_visit_request(user, library_id: int | None) -> bool:

@@ -12,12 +12,12 @@ first, then the library's name.
 
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template import Context, Engine
-from django.utils import dateformat, translation
+from django.utils import translation
 
+from booking import dates
 from notifications import gsm
 
 LANGUAGES = ("sv", "en")
@@ -41,26 +41,14 @@ def _render(path: str, context: dict, language: str) -> str:
 
 
 def local_when(moment: datetime | None, language: str, *, short: bool = False) -> str:
-    """'onsdag 30 september kl. 18.00' / 'Wednesday 30 September at 18:00' in local time; the
-    year is added (not for `short`, used by SMS) when it is not this year."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    language = _language(language)
-    with translation.override(language):
-        day = dateformat.format(local, "l j F")
-        if not short and local.year != datetime.now(local.tzinfo).year:
-            day = f"{day} {local.year}"
-    if language == "sv":
-        return f"{day} kl. {local:%H.%M}"
-    return f"{day} at {local:%H:%M}"
+    """'mån 7 dec kl. 18.00' / 'Mon 7 Dec, 18:00' in local time (booking.dates, the one style of
+    every page and message); the year is added when it is not this year (`short` kept for
+    callers: the style is short already)."""
+    return dates.format_datetime(moment, _language(language))
 
 
 def local_time(moment: datetime | None, language: str) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    return f"{local:%H.%M}" if _language(language) == "sv" else f"{local:%H:%M}"
+    return dates.format_time(moment, _language(language))
 
 
 def sms_title(event, language: str) -> str:

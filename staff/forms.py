@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from booking import dates
 from booking.models import (
     AccessibilityNeed,
     Audience,
@@ -16,6 +17,7 @@ from booking.models import (
     StaffRole,
     VisitRequest,
 )
+from staff.visit_forms import ApproveForm, OfferForm  # the transitions' forms with money or a creator
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -127,7 +129,11 @@ class VisitRequestForm(forms.Form):
         required=False,
         help_text=_("Förslaget följer Författarförbundets rekommenderade minimiarvoden; ändra vid behov."),
     )
-    vat_applies = forms.BooleanField(label=_("Moms tillkommer"), required=False, initial=True)
+    reads_own_text = forms.BooleanField(
+        label=_("Kulturskaparen läser bara egen text"),
+        required=False,
+        help_text=_("Då tillkommer ingen moms."),
+    )
     travel_cost_sek = forms.IntegerField(label=_("Resekostnad (kr)"), min_value=0, required=False)
     cofunding_requested_sek = forms.IntegerField(
         label=_("Sökt medfinansiering (kr)"), min_value=0, required=False
@@ -135,8 +141,9 @@ class VisitRequestForm(forms.Form):
     publish = forms.BooleanField(label=_("Besöket blir ett publikt evenemang"), required=False, initial=True)
     notes = forms.CharField(label=_("Anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, libraries=None, **kwargs):
+    def __init__(self, *args, libraries=None, suggested_fee=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["fee_sek"].initial = suggested_fee
         self.fields["library"].queryset = libraries if libraries is not None else Library.objects.none()
         self.fields["room"].queryset = Room.objects.filter(
             library__in=self.fields["library"].queryset, is_active=True
@@ -153,10 +160,6 @@ class VisitRequestForm(forms.Form):
         return data
 
 
-class ApproveForm(forms.Form):
-    cofunding_granted_sek = forms.IntegerField(label=_("Beviljad medfinansiering (kr)"), min_value=0)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
@@ -167,24 +170,13 @@ class OptionalReasonForm(forms.Form):
     )
 
 
-class OfferForm(forms.Form):
-    creator = forms.ModelChoiceField(
-        label=_("Kulturskapare"), queryset=Creator.objects.filter(is_active=True)
-    )
-
-
 class AcceptForm(forms.Form):
     date_option = forms.ChoiceField(label=_("Datum"), widget=forms.RadioSelect)
 
     def __init__(self, *args, visit_request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.utils import timezone
-
         options = visit_request.date_options.all() if visit_request else []
-        self.fields["date_option"].choices = [
-            (o.pk, f"{timezone.localtime(o.start):%Y-%m-%d %H:%M}–{timezone.localtime(o.end):%H:%M}")
-            for o in options
-        ]
+        self.fields["date_option"].choices = [(o.pk, dates.format_range(o.start, o.end)) for o in options]
 
 
 class RefuseForm(forms.Form):

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from staff.views import accounts, calendar, dashboard, events, library, sessions, statistics, visits
+from staff.views import (
+    accounts,
+    calendar,
+    creator_own,
+    dashboard,
+    events,
+    library,
+    sessions,
+    statistics,
+    visits,
+)
 
 app_name = "staff"
 
@@ -36,6 +46,8 @@ urlpatterns = [
     path("forfragningar/<int:pk>/", visits.visit_detail, name="visit"),
     path("forfragningar/<int:pk>/<str:transition>/", visits.visit_transition, name="visit-transition"),
     path("kulturskapare/", visits.creators, name="creators"),
+    path("mina-besok/", creator_own.my_visits, name="my-visits"),
+    path("min-profil/", creator_own.my_profile, name="my-profile"),
     path("evenemang/", events.event_list, name="events"),
     path("evenemang/nytt/", events.event_new, name="event-new"),
     path("evenemang/<int:pk>/", events.event_edit, name="event"),

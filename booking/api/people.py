@@ -23,11 +23,18 @@ from feeds.services import private_feed_url
 class CreatorFilter(django_filters.FilterSet):
     """ "A young-adult author who writes in Arabic": ?genre=young_adult&language=ar&role=author."""
 
-    language = django_filters.ModelChoiceFilter(field_name="languages", queryset=Language.objects.all())
-    genre = django_filters.ModelChoiceFilter(field_name="genres", queryset=Genre.objects.all())
-    audience = django_filters.ModelChoiceFilter(field_name="audiences", queryset=Audience.objects.all())
-    role = django_filters.ChoiceFilter(choices=Creator.Role.choices, method="filter_role")
-    municipality = django_filters.CharFilter(field_name="home_municipality_id")
+    # Each filter has its label: without one django-filter shows "[invalid name]" on the page.
+    language = django_filters.ModelChoiceFilter(
+        field_name="languages", queryset=Language.objects.all(), label=_("Språk")
+    )
+    genre = django_filters.ModelChoiceFilter(
+        field_name="genres", queryset=Genre.objects.all(), label=_("Genre")
+    )
+    audience = django_filters.ModelChoiceFilter(
+        field_name="audiences", queryset=Audience.objects.all(), label=_("Målgrupp")
+    )
+    role = django_filters.ChoiceFilter(choices=Creator.Role.choices, method="filter_role", label=_("Roll"))
+    municipality = django_filters.CharFilter(field_name="home_municipality_id", label=_("Hemkommun"))
     q = django_filters.CharFilter(method="filter_text", max_length=100, label=_("Sök"))
 
     class Meta:

@@ -66,7 +66,8 @@ class VisitRequestInput(serializers.Serializer):
     priority_groups = _codes(PriorityGroup)
     accessibility_needs = _codes(AccessibilityNeed)
     fee_sek = serializers.IntegerField(**MONEY)
-    vat_applies = serializers.BooleanField(required=False)
+    vat_applies = serializers.BooleanField(required=False)  # ignored: derived (fees.visit_vat_applies)
+    reads_own_text = serializers.BooleanField(required=False)
     travel_cost_sek = serializers.IntegerField(**MONEY)
     travel_claimed_sek = serializers.IntegerField(**MONEY)
     cofunding_requested_sek = serializers.IntegerField(**MONEY)
@@ -130,6 +131,7 @@ class VisitRequestOutput(serializers.ModelSerializer):
             "fee_sek",
             "suggested_fee_sek",
             "vat_applies",
+            "reads_own_text",
             "travel_cost_sek",
             "travel_claimed_sek",
             "cofunding_requested_sek",
@@ -191,6 +193,10 @@ class VisitRequestOutput(serializers.ModelSerializer):
             # A creator sees the visit and the fee, not the region's and library's budget talk.
             for key in ("cofunding_requested_sek", "cofunding_granted_sek", "cofunding_paid_sek", "notes"):
                 data.pop(key, None)
+        if request is not None and access.sees_visit_as_creator(request.user, instance):
+            # The creator sees the visit, not the library's wishes about other creators.
+            for key in ("creator", "wishes"):
+                data.pop(key, None)
         return data
 
 
@@ -201,6 +207,7 @@ class _Empty(serializers.Serializer):
 
 class ApproveInput(serializers.Serializer):
     cofunding_granted_sek = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    fee_sek = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
 
 
 class ReasonInput(serializers.Serializer):

@@ -89,6 +89,8 @@ class VisitRequest(models.Model):
     # Money, in whole kronor.
     fee_sek = models.PositiveIntegerField(_("arvode (kr)"), null=True, blank=True)
     vat_applies = models.BooleanField(_("moms tillkommer"), default=True)
+    # VAT is not added when the creator only reads their own text (Författarförbundet).
+    reads_own_text = models.BooleanField(_("läser bara egen text"), default=False)
     travel_cost_sek = models.PositiveIntegerField(_("resekostnad (kr)"), null=True, blank=True)
     travel_claimed_sek = models.PositiveIntegerField(_("resekostnad begärd (kr)"), null=True, blank=True)
     cofunding_requested_sek = models.PositiveIntegerField(

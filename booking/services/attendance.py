@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking import dates
 from booking.errors import AttendanceNotOpen, InvalidInput, InvalidTransition
 from booking.models import Attendance, Booking, Session
 from booking.services.audit import audit_record
@@ -75,7 +76,7 @@ def attendance_record(
     now = now or timezone.now()
     opens = attendance_opens(session)
     if now < opens:
-        day = formats.date_format(opens.date(), "j F Y")
+        day = dates.format_date(opens.date(), weekday=False, year=True)
         raise AttendanceNotOpen(
             _("Incheckningen öppnar på tillfällets dag, %(day)s.") % {"day": day},
         )

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking import dates
 from booking.errors import CreatorUnavailable, RoomTaken
 from booking.models import (
     Creator,
@@ -185,7 +186,7 @@ class _CreatorCalendar:
                     text
                     % {
                         "name": creator.name,
-                        "when": timezone.localtime(other.start).strftime("%Y-%m-%d %H:%M"),
+                        "when": dates.format_datetime(other.start),
                         "place": where.name,
                         "minutes": minutes,
                     },

@@ -13,3 +13,8 @@ def is_organiser(user) -> bool:
 @register.filter
 def is_staff_member(user) -> bool:
     return access.is_staff_member(user)
+
+
+@register.filter
+def is_creator(user) -> bool:
+    return access.creator_for(user) is not None

@@ -8,11 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from booking import dates
 from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
 from booking.selectors.booking_target import booking_target
@@ -269,7 +269,7 @@ def waitlist_move_session(request, pk: int, booking_id: int):
     except DomainError as error:
         messages.error(request, _error_text(error))
         return _back_to_row(session, booking)
-    when = date_format(timezone.localtime(target.start), "j F Y H:i")
+    when = dates.format_datetime(target.start)
     if result.confirmed:
         messages.success(
             request, _("%(name)s är flyttad till %(when)s och har fått plats.") % {"name": name, "when": when}

@@ -13,7 +13,7 @@ from booking.models import VisitRequest
 from booking.services import availability
 from booking.services import visit_requests as visits
 from staff import selectors
-from staff.forms import TRANSITION_FORMS, AcceptForm, VisitRequestForm
+from staff.forms import TRANSITION_FORMS, AcceptForm, ApproveForm, OfferForm, VisitRequestForm
 from staff.views.common import add_domain_error, library_staff_required, staff_required
 
 
@@ -45,7 +45,12 @@ def inbox(request):
 @library_staff_required
 def visit_new(request):
     libraries = selectors.managed_libraries(request.user)
-    form = VisitRequestForm(request.POST or None, libraries=libraries)
+    default_format = VisitRequestForm.base_fields["format"].choices[0][0]
+    form = VisitRequestForm(
+        request.POST or None,
+        libraries=libraries,
+        suggested_fee=visits.fee_suggest(format=default_format, duration_minutes=60),
+    )
     suggested = None
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
@@ -64,11 +69,29 @@ def visit_new(request):
             duration_minutes=form.cleaned_data["duration_minutes"],
             lessons=form.cleaned_data.get("lessons"),
         )
-    fees = {fmt: visits.fee_suggest(format=fmt, duration_minutes=60) for fmt in VisitRequest.Format.values}
+    fees = [
+        (label, visits.fee_suggest(format=fmt, duration_minutes=60))
+        for fmt, label in VisitRequest.Format.choices
+    ]
     return render(
         request,
         "staff/visit_new.html",
         {"form": form, "suggested": suggested, "fees": fees, "fee_table": visits.author_fees()},
+    )
+
+
+def _transition_form(name, visit, suggested, data=None):
+    form_class = TRANSITION_FORMS[name]
+    if form_class is AcceptForm or form_class is OfferForm:
+        return form_class(data, visit_request=visit, prefix=name)
+    if form_class is ApproveForm:
+        return form_class(data, visit_request=visit, suggested=suggested, prefix=name)
+    return form_class(data, prefix=name)
+
+
+def _suggested(visit):
+    return visits.fee_suggest(
+        format=visit.format, duration_minutes=visit.duration_minutes, lessons=visit.lessons
     )
 
 
@@ -83,18 +106,22 @@ def _visit(user, pk):
 def visit_detail(request, pk: int, forms=None):
     visit = _visit(request.user, pk)
     allowed = visits.allowed_transitions(visit_request=visit, user=request.user)
+    suggested = _suggested(visit)
     forms = forms or {}
     transition_forms = []
+    offer_warnings = []
     for name in allowed:
-        form = forms.get(name)
-        if form is None:
-            form_class = TRANSITION_FORMS[name]
-            form = (
-                form_class(visit_request=visit, prefix=name)
-                if form_class is AcceptForm
-                else form_class(prefix=name)
+        form = forms.get(name) or _transition_form(name, visit, suggested)
+        transition_forms.append((name, visits.transition_button(name), form))
+        if name == "offer":
+            chosen = form["creator"].value() if form.is_bound else form.fields["creator"].initial
+            creator = (
+                form.fields["creator"].queryset.filter(pk=chosen).first()
+                if str(chosen or "").isdigit()
+                else None
             )
-        transition_forms.append((name, visits.transition_label(name), form))
+            offer_warnings = visits.offer_warnings(visit_request=visit, creator=creator)
+    as_creator = access.sees_visit_as_creator(request.user, visit)
     conflicts = {}
     if visit.status == VisitRequest.Status.OFFERED and visit.offered_creator_id:
         for option in visit.date_options.all():
@@ -105,7 +132,7 @@ def visit_detail(request, pk: int, forms=None):
                 municipality=visit.library.municipality,
                 digital=visit.format == VisitRequest.Format.DIGITAL,
             )
-    audit = selectors.visit_audit(visit)
+    history = visits.visit_history(visit_request=visit, show_offers=not as_creator)
     return render(
         request,
         "staff/visit.html",
@@ -113,11 +140,12 @@ def visit_detail(request, pk: int, forms=None):
             "visit": visit,
             "transition_forms": transition_forms,
             "conflicts": conflicts,
-            "audit": audit,
-            "suggested": visits.fee_suggest(
-                format=visit.format, duration_minutes=visit.duration_minutes, lessons=visit.lessons
-            ),
-            "show_money": access.is_staff_member(request.user),
+            "history": history,
+            "suggested": suggested,
+            "offer_warnings": offer_warnings,
+            "as_creator": as_creator,
+            "show_money": not as_creator,
+            "vat_applies": visits.visit_vat_applies(visit_request=visit),
         },
     )
 
@@ -128,11 +156,7 @@ def visit_transition(request, pk: int, transition: str):
     visit = _visit(request.user, pk)
     if transition not in visits.TRANSITIONS:
         raise Http404
-    form_class = TRANSITION_FORMS[transition]
-    if form_class is AcceptForm:
-        form = form_class(request.POST, visit_request=visit, prefix=transition)
-    else:
-        form = form_class(request.POST, prefix=transition)
+    form = _transition_form(transition, visit, _suggested(visit), data=request.POST)
     if form.is_valid():
         params = dict(form.cleaned_data)
         if transition == "accept":

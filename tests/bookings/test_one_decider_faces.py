@@ -19,8 +19,8 @@ from booking.selectors.booking_target import booking_target, series_sessions_of
 from booking.selectors.events import sessions_queryset
 from booking.services import events as events_service
 from booking.services import rooms
-from booking.services import visit_requests as visits_service
 from booking.services.bookings import booking_create, booking_window_refusal
+from booking.services.visit_requests import scheduling as visits_scheduling
 from notifications.models import Notification
 from staff.selectors import session_participants
 from staff.services import session_message_send
@@ -208,7 +208,7 @@ def test_a_series_that_has_begun_is_closed_on_its_page_its_card_and_in_the_servi
 
 # --- locking a room: booking.services.rooms.room_lock -------------------------------------------
 def test_events_and_visits_lock_a_room_with_the_one_locker(room):
-    assert visits_service.room_lock is rooms.room_lock
+    assert visits_scheduling.room_lock is rooms.room_lock
     assert rooms.room_lock(room=room) == room == rooms.room_lock(room=room.pk)
     assert rooms.room_lock(room=None) is None
     with pytest.raises(Session.room.field.related_model.DoesNotExist):

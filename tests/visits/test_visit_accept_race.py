@@ -18,6 +18,7 @@ from django.db import connection
 from booking.errors import CreatorUnavailable, RoomTaken
 from booking.models import Creator, Room, Session, StaffRole, TravelTime, VisitRequest
 from booking.services import visit_requests as visits
+from booking.services.visit_requests import scheduling
 from tests.factories import make_creator, make_user
 from tests.visits.conftest import local
 
@@ -167,9 +168,9 @@ def test_control_without_the_creator_lock_a_creator_is_in_two_places(
 ):
     [(here, there)] = creator_rounds(visit_in, other_library, other_librarian, travel=False, rounds=1)
     gate = threading.Barrier(2)
-    monkeypatch.setattr(visits, "_lock_creator", lambda pk: Creator.objects.get(pk=pk))
+    monkeypatch.setattr(scheduling, "_lock_creator", lambda pk: Creator.objects.get(pk=pk))
     monkeypatch.setattr(
-        visits, "creator_ensure_available", _hold_after(visits.creator_ensure_available, gate)
+        scheduling, "creator_ensure_available", _hold_after(scheduling.creator_ensure_available, gate)
     )
     results = race(accept_call(here, creator_user), accept_call(there, creator_user))
     assert all(isinstance(r, VisitRequest) for r in results), results
@@ -185,8 +186,8 @@ def test_control_without_the_room_lock_the_room_holds_two_visits(
         visit_in, start=base + timedelta(hours=1), end=base + timedelta(hours=3), offered_to=second_creator
     )
     gate = threading.Barrier(2)
-    monkeypatch.setattr(visits, "room_lock", lambda *, room: Room.objects.get(pk=room))
-    monkeypatch.setattr(visits, "room_ensure_free", _hold_after(visits.room_ensure_free, gate))
+    monkeypatch.setattr(scheduling, "room_lock", lambda *, room: Room.objects.get(pk=room))
+    monkeypatch.setattr(scheduling, "room_ensure_free", _hold_after(scheduling.room_ensure_free, gate))
     results = race(accept_call(first, creator_user), accept_call(second, second_creator.user))
     assert all(isinstance(r, VisitRequest) for r in results), results
     assert Session.objects.filter(room=room).count() == 2  # double-booked

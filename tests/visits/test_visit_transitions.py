@@ -32,6 +32,14 @@ def test_each_transition_from_each_state(visit_in, status, transition):
     request = visit_in(status)
     audits_before = AuditEvent.objects.filter(object_type="visit_request", object_id=str(request.pk)).count()
     target = ALLOWED.get((status, transition))
+    if transition in ("accept", "refuse") and request.offered_creator_id is None:
+        # Only the creator the request is offered to answers it; before an offer, nobody can
+        # (not even the creator the library wished for), and nothing changes.
+        with pytest.raises(PermissionDenied):
+            visit_in.take(transition, request)
+        request.refresh_from_db()
+        assert request.status == status
+        return
     if target is None:
         with pytest.raises(InvalidTransition) as caught:
             visit_in.take(transition, request)

@@ -1,63 +1,45 @@
-"""Template filters for the public pages: dates the way people write them.
+"""Template filters for every page: dates in Läsrum's one style (booking.dates).
 
-Swedish: "lördag 14 mars 2026 kl. 14.00"; English: "Saturday 14 March 2026, 2:00 pm".
-Times are shown in the site's zone (Europe/Stockholm), whatever zone they are stored in.
+Swedish: "mån 7 dec kl. 18.00"; English: "Mon 7 Dec, 18:00". Times are shown in the site's
+zone (Europe/Stockholm), whatever zone they are stored in. `when`, `when_date`, `when_time`
+and `{% when_range start end %}` are the names; the older local_* names call the same.
 """
 
 from django import template
-from django.utils import dateformat, timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+
+from booking import dates
 
 register = template.Library()
 
 
-def _english() -> bool:
-    return (get_language() or "sv").startswith("en")
-
-
-def _time(value) -> str:
-    if _english():
-        # "2:00 pm": Django's "a" gives "p.m."; the shorter form reads better on a card.
-        return dateformat.format(value, "g:i ") + ("am" if value.hour < 12 else "pm")
-    return dateformat.format(value, "H.i")
+@register.filter
+def when(value) -> str:
+    """mån 7 dec kl. 18.00 / Mon 7 Dec, 18:00"""
+    return dates.format_datetime(value)
 
 
 @register.filter
-def local_date(value) -> str:
-    """lördag 14 mars 2026 / Saturday 14 March 2026"""
-    if not value:
-        return ""
-    return dateformat.format(timezone.localtime(value), "l j F Y")
+def when_date(value) -> str:
+    """mån 7 dec / Mon 7 Dec"""
+    return dates.format_date(value)
 
 
 @register.filter
-def local_time(value) -> str:
-    if not value:
-        return ""
-    return _time(timezone.localtime(value))
-
-
-@register.filter
-def local_datetime(value) -> str:
-    """lördag 14 mars 2026 kl. 14.00 / Saturday 14 March 2026, 2:00 pm"""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return _("%(date)s kl. %(time)s") % {"date": local_date(local), "time": _time(local)}
+def when_time(value) -> str:
+    """18.00 / 18:00"""
+    return dates.format_time(value)
 
 
 @register.simple_tag
-def session_when(start, end) -> str:
-    """lördag 14 mars 2026 kl. 14.00–15.30 (the end's date too when it ends on another day)."""
-    start_local, end_local = timezone.localtime(start), timezone.localtime(end)
-    if start_local.date() == end_local.date():
-        return _("%(date)s kl. %(start)s–%(end)s") % {
-            "date": local_date(start_local),
-            "start": _time(start_local),
-            "end": _time(end_local),
-        }
-    return f"{local_datetime(start_local)} – {local_datetime(end_local)}"
+def when_range(start, end) -> str:
+    """mån 7 dec kl. 18.00–19.30 (the end's date too when it ends on another day)."""
+    return dates.format_range(start, end)
+
+
+local_date = register.filter("local_date", when_date)
+local_time = register.filter("local_time", when_time)
+local_datetime = register.filter("local_datetime", when)
+session_when = register.simple_tag(when_range, name="session_when")
 
 
 # --- forms ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking import messages
+from booking import dates, messages
 from booking.errors import CapacityBelowTaken, InvalidTransition
 from booking.models import Event, Session
 from booking.selectors.booking_target import event_books_whole_series
@@ -56,7 +56,7 @@ def _capacity_change(*, event: Event, capacity: int) -> list[Session]:
                         "detail": _("%(taken)s platser är redan bokade till tillfället %(when)s.")
                         % {
                             "taken": session.seats_taken,
-                            "when": timezone.localtime(session.start).strftime("%Y-%m-%d %H:%M"),
+                            "when": dates.format_datetime(session.start),
                         },
                     }
                 ]
