@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0012_idempotency_answers_encrypted'),
+        ('booking', '0013_library_details_and_address_verification'),
     ]
 
     operations = [
