@@ -58,6 +58,7 @@ from backend.crypto import EncryptedTextField, encrypt
 from booking.selectors.texts import event_title
 from booking.services.waitlist import waitlist_position
 from notifications import limits, recipients, render, schedule
+from notifications.booker_extras import booker_extras
 from notifications.models import ConsentEvent, Notification, OptOut, recipient_digest_of
 
 Channel, Status = Notification.Channel, Notification.Status
@@ -70,13 +71,21 @@ BOOKING_KINDS = (
     "cancelled",
     "seats_changed",
     "promoted",
+    "moved",  # to another session of the event (booking.services.booking_move)
 )
 ONCE_PER_BOOKING = {"confirmed", "waitlisted", "offer_expired", "cancelled", "promoted"}
 LIVE_STATUSES = ("confirmed", "offered", "waitlisted")
 # Reasons a reminder was not scheduled that a later move of the session may lift.
 RESCHEDULABLE = {schedule.REASON_TOO_LATE, schedule.REASON_QUIET_HOURS, "session_moved"}
 # Messages to the booker, rendered at dispatch from the booking as it is then (compose()).
-BOOKER_TEMPLATES = {*BOOKING_KINDS, "reminder", "session_moved", "session_cancelled", "event_cancelled"}
+BOOKER_TEMPLATES = {
+    *BOOKING_KINDS,
+    "reminder",
+    "session_moved",
+    "session_cancelled",
+    "event_cancelled",
+    "need_answered",  # notifications.needs
+}
 
 
 def notify_booking(
@@ -99,6 +108,8 @@ def notify_booking(
     shown = session or (sessions[0] if sessions else _first_session(booking, every=every))
     rows: list[Notification] = []
 
+    if kind == "moved":  # the old session's reminders stop; the new one's are written below
+        _suppress_reminders(booking=booking, reason="session_moved")
     if kind in ("cancelled", "offer_expired"):
         _suppress_reminders(booking=booking, reason=f"booking_{kind}")
         if kind == "cancelled" and _cancelled_with_session(booking, shown):
@@ -128,9 +139,10 @@ def notify_booking(
         booking, kind, key=key, session=shown, link=link, now=now, not_after=not_after, opted_out=opted_out
     )
 
-    if kind in ("confirmed", "promoted"):
+    if kind in ("confirmed", "promoted") or (kind == "moved" and booking.status == "confirmed"):
         for each in sessions:
-            rows += _reminders(booking, each, link=link, now=now, opted_out=opted_out)
+            moved = kind == "moved"  # back to a session it left: its reminders come back
+            rows += _reminders(booking, each, link=link, now=now, opted_out=opted_out, reschedule=moved)
         rows += _staff_needs(booking, shown, now=now, prepared=prepared_needs)
     _insert(rows)
 
@@ -315,6 +327,7 @@ def compose(notification: Notification, *, now=None) -> tuple[str, str]:
         context["reason"] = booking.event.cancel_reason
     if notification.channel == Channel.SMS:
         return "", render.render_sms(kind, context, language)
+    context.update(booker_extras(booking, language))  # needs and the meeting link: e-mail only
     return render.render_email(kind, {**context, "event": context["event_full"]}, language)
 
 

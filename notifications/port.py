@@ -1,7 +1,7 @@
 """What notifications offer the booking engine through booking/messages.py (connected in
 notifications.apps): the messages a change causes, and what is held about a booker."""
 
-from notifications import outbox
+from notifications import needs, outbox
 from notifications.models import ConsentEvent, Notification
 
 
@@ -23,6 +23,10 @@ def notify_event_cancelled(event) -> None:
 
 def notify_visit_request(visit_request, transition: str, *, actor=None) -> None:
     outbox.notify_visit_request(visit_request, transition, actor=actor)
+
+
+def notify_needs(booking, kind: str, **context) -> None:
+    needs.notify_needs(booking, kind, **context)
 
 
 def messages_held_about(booking) -> list[dict]:
