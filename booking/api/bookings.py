@@ -374,7 +374,9 @@ class StaffBookingMove(APIView):
             session = Session.objects.filter(pk=data["session"]).first()
             if session is None:
                 raise _unknown("/session")
-            booking_move(booking=booking, session=session, actor=request.user, staff=True, reason=data["reason"])
+            booking_move(
+                booking=booking, session=session, actor=request.user, staff=True, reason=data["reason"]
+            )
         moved = Booking.objects.get(pk=booking.pk)
         return Response({**_staff_answer(moved), "session": moved.session_id})
 

@@ -73,7 +73,9 @@ def booking_needs(booking: Booking, *, alternatives: bool = False) -> dict:
     met = needs_met(codes=codes, features=venue_features(event=booking.event, session=booking.session))
     unmet = [code for code, ok in met.items() if ok is False]
     others = (
-        other_sessions_meeting(event=booking.event, session=booking.session, codes=unmet) if alternatives else {}
+        other_sessions_meeting(event=booking.event, session=booking.session, codes=unmet)
+        if alternatives
+        else {}
     )
     rows = []
     for need in needs:

@@ -117,7 +117,9 @@ def booking_move(
             if before != Booking.Status.CONFIRMED:
                 current.confirmed_at = now
                 current.promoted = current.promoted or staff
-                current.offer_expires_at = None if before == Booking.Status.OFFERED else current.offer_expires_at
+                current.offer_expires_at = (
+                    None if before == Booking.Status.OFFERED else current.offer_expires_at
+                )
                 fields += ["confirmed_at", "promoted", "offer_expires_at"]
             if current.overbooked_seats:
                 current.overbooked_seats = 0  # it took its seats there through the guard

@@ -117,7 +117,9 @@ def booking_needs_change(
     return True
 
 
-def need_answer(*, booking: Booking, code: str, status: str, message: str = "", actor, now=None) -> NeedAnswer:
+def need_answer(
+    *, booking: Booking, code: str, status: str, message: str = "", actor, now=None
+) -> NeedAnswer:
     """Staff answer one need of a booking: arranged, not possible (with a short message) or
     contacted. The booker is told; an AuditEvent records who answered."""
     if not access.can_manage_event(actor, booking.event):

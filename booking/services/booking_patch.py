@@ -27,7 +27,11 @@ def booking_patch(*, booking: Booking, session=None, **fields) -> Booking:
             if target is None:
                 raise InvalidInput(
                     errors=[
-                        {"pointer": "/session", "code": "unknown_session", "detail": str(_("Välj ett annat tillfälle av samma evenemang."))}
+                        {
+                            "pointer": "/session",
+                            "code": "unknown_session",
+                            "detail": str(_("Välj ett annat tillfälle av samma evenemang.")),
+                        }
                     ]
                 )
             booking_move(booking=current, session=target)

@@ -159,8 +159,8 @@ def waitlist_move_to_session(*, booking: Booking, session: Session, actor, reaso
     booking must be waiting. Returns a WaitlistSessionMove."""
     reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
     _require_manager(actor, booking.event)
-    waiting = Booking.objects.filter(pk=booking.pk, status=Booking.Status.WAITLISTED).exists()
-    if not waiting and session.event_id == booking.event_id and booking.session_id != session.pk:
+    holds = Booking.objects.filter(pk=booking.pk, status__in=Booking.HOLDS_SEATS).exists()
+    if holds and session.event_id == booking.event_id and booking.session_id != session.pk:
         raise _not_waiting()
     moved = booking_move(
         booking=booking,

@@ -97,7 +97,11 @@ def test_the_booker_changes_needs_with_consent_and_staff_are_told(api_client, wo
     answer = patch(
         api_client,
         data["api_url"],
-        {"accessibility_needs": ["hearing_loop"], "accessibility_note": "Hör dåligt", "accessibility_consent": True},
+        {
+            "accessibility_needs": ["hearing_loop"],
+            "accessibility_note": "Hör dåligt",
+            "accessibility_consent": True,
+        },
     )
     assert answer.status_code == 200, answer.content
     assert [need["code"] for need in answer.json()["needs"]] == ["hearing_loop"]
@@ -109,7 +113,11 @@ def test_the_booker_changes_needs_with_consent_and_staff_are_told(api_client, wo
 def test_withdrawing_consent_erases_needs_note_and_answers(api_client, workshop, librarian):
     first = workshop.sessions.order_by("start")[0]
     data = book(
-        api_client, first, accessibility_needs=["wheelchair_space"], accessibility_note="Rullstol", accessibility_consent=True
+        api_client,
+        first,
+        accessibility_needs=["wheelchair_space"],
+        accessibility_note="Rullstol",
+        accessibility_consent=True,
     )
     booking = Booking.objects.get(pk=data["id"])
     need_answer(booking=booking, code="wheelchair_space", status="contacted", actor=librarian)
@@ -144,7 +152,11 @@ def test_staff_answer_reaches_the_booker_and_the_json(api_client, workshop, libr
     )
     booking = Booking.objects.get(pk=data["id"])
     need_answer(
-        booking=booking, code="wheelchair_space", status="not_possible", message="Hissen är trasig", actor=librarian
+        booking=booking,
+        code="wheelchair_space",
+        status="not_possible",
+        message="Hissen är trasig",
+        actor=librarian,
     )
     got = api_client.get(_path(data["api_url"])).json()
     assert got["needs"][0]["status"] == "not_possible" and got["needs"][0]["message"] == "Hissen är trasig"
@@ -162,7 +174,9 @@ def test_staff_answer_reaches_the_booker_and_the_json(api_client, workshop, libr
     assert ("Går inte att ordna" if language == "sv" else "The library has answered") in body
 
 
-def test_not_possible_needs_a_message_and_others_may_not_answer(workshop, librarian, other_librarian, api_client):
+def test_not_possible_needs_a_message_and_others_may_not_answer(
+    workshop, librarian, other_librarian, api_client
+):
     from booking.errors import InvalidInput, PermissionDenied
 
     first = workshop.sessions.order_by("start")[0]
