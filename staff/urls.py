@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff.views import accounts, calendar, dashboard, events, sessions, statistics, visits
+from staff.views import accounts, calendar, dashboard, events, needs, sessions, statistics, visits
 
 app_name = "staff"
 
@@ -31,6 +31,7 @@ urlpatterns = [
         name="waitlist-move-session",
     ),
     path("tillfallen/<int:pk>/meddelande/", sessions.message, name="message"),
+    path("tillfallen/<int:pk>/behov/<int:booking_id>/", needs.answer, name="need-answer"),
     path("forfragningar/", visits.inbox, name="visits"),
     path("forfragningar/ny/", visits.visit_new, name="visit-new"),
     path("forfragningar/<int:pk>/", visits.visit_detail, name="visit"),

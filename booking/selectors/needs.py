@@ -7,6 +7,7 @@ print) are not a matter of the venue: None. The place is the session's room (els
 without a room, the event's own accessibility_features.
 """
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from booking.models import AccessibilityNeed, AccessibilityRequest, Booking, Event, NeedAnswer, Session
@@ -106,3 +107,17 @@ def venue_needs_for_form(*, event: Event, session: Session | None) -> dict[str, 
         ).items()
         if ok is not None
     }
+
+
+def prepared_needs_unanswered():
+    """An Exists() for Booking rows: the booking has a need that takes preparation (an
+    interpreter) that staff have not answered yet. The dashboard lists those until answered."""
+    through = AccessibilityRequest.needs.through
+    answered = NeedAnswer.objects.filter(
+        request_id=OuterRef("accessibilityrequest_id"), need_id=OuterRef("accessibilityneed_id")
+    ).exclude(status=NeedAnswer.Status.PENDING)
+    return Exists(
+        through.objects.filter(
+            accessibilityrequest__booking=OuterRef("pk"), accessibilityneed__prepared_by_staff=True
+        ).exclude(Exists(answered))
+    )

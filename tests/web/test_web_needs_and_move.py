@@ -99,3 +99,15 @@ def test_staff_answers_show_on_the_manage_page(client, booked, librarian):
     page = client.get(f"/b/{booked.manage_token}").content.decode()
     assert "Går inte att ordna" in page and "Ingen skärm" in page
     assert "Lokalen saknar det" not in page  # answered: the answer is what counts
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_form_says_before_submitting_what_the_room_has(client, session, language):
+    page = client.get(f"/evenemang/{session.event_id}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # The room has a hearing loop and no captioning screen (tests/web/conftest.py).
+    loop = page.index('value="hearing_loop"')
+    assert "finns i lokalen" in page[loop : loop + 400] or "the room has it" in page[loop : loop + 400]
+    captions = page.index('value="captions"')
+    assert (
+        "kontaktar dig" in page[captions : captions + 400] or "contact you" in page[captions : captions + 400]
+    )

@@ -16,3 +16,9 @@ def needs_of(booking) -> dict:
 @register.simple_tag
 def online_link(booking) -> str:
     return online_url_for(booking)
+
+
+@register.filter
+def venue_meets(venue_needs: dict, code) -> object:
+    """True / False for a need the venue can meet, None for one that is not a matter of it."""
+    return (venue_needs or {}).get(str(code))

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from backend.client_ip import client_ip
 from booking.models import AccessibilityNeed, Booking, Event, Session
+from booking.selectors.needs import venue_needs_for_form
 from booking.services.bookings import booking_window_refusal
 from web import links
 from web.events import (
@@ -76,6 +77,8 @@ def _form_context(event: Event, sessions: list[Session], form: BookingForm) -> d
         else bool(status and status.code == "waitlist"),
         "series_status": status,
         "need_groups": form.needs_by_group(),
+        # Beside each need the place can meet: whether it does (booking.selectors.needs).
+        "venue_needs": venue_needs_for_form(event=event, session=None),
         "retention_days": settings.RETENTION_DAYS_AFTER_EVENT,
     }
 
