@@ -39,6 +39,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
 
 from booking.models import Booking, Session, VisitDateOption
 from booking.models import Event as EventRow
+from booking.selectors.online import online_url_for
 from booking.selectors.texts import event_description, event_title
 from booking.services.events import session_date_window
 
@@ -51,6 +52,10 @@ FORMAT_VERSION = "1"
 # The prefix must reach the user even when a catalogue lags behind: Google hides
 # STATUS:CANCELLED, so the title is the only place a subscriber sees it. Kept as data.
 CANCELLED_PREFIX = {"sv": "INSTÄLLT: ", "en": "CANCELLED: "}
+# A booking its booker cancelled, in its own calendar: the event still takes place.
+BOOKER_CANCELLED_PREFIX = {"sv": "AVBOKAD: ", "en": "CANCELLED BY YOU: "}
+
+_BOOKING_GONE = (Booking.Status.CANCELLED, Booking.Status.EXPIRED)
 
 
 @dataclass
@@ -298,6 +303,7 @@ def labels_for(lang: str) -> dict[str, str]:
             "visibility": _("Synlighet"),
             "option": _("Datumförslag"),
             "reminder": _("Påminnelse"),
+            "online": _("Länk till mötet"),
             "kinds": {value: str(label) for value, label in EventRow.Kind.choices},
             "statuses": {value: str(label) for value, label in EventRow.Status.choices},
             "visibilities": {value: str(label) for value, label in EventRow.Visibility.choices},
@@ -363,6 +369,10 @@ class FeedBuilder:
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.window = session_date_window()
+        # A booking's own calendar: the booker's cancellation is a change of its own (SEQUENCE
+        # grows by one, not METHOD:CANCEL: ics_url is a subscription, not an invitation).
+        booking = options.booking
+        self.sequence_bump = int(bool(booking is not None and booking.status in _BOOKING_GONE))
 
     def _span(self, start: datetime, end: datetime) -> None:
         if self.first is None or start < self.first:
@@ -424,7 +434,7 @@ class FeedBuilder:
                 template,
                 uid=f"{key.uid}@lasrum",
                 stamp=key.updated_at if key.updated_at > updated_at else updated_at,
-                sequence=key.sequence,
+                sequence=key.sequence + self.sequence_bump,
                 start=key.start,
                 end=key.end,
             )
@@ -436,18 +446,21 @@ class FeedBuilder:
         options, labels, lang = self.options, self.labels, self.options.lang
         library = event.library
         status = "CONFIRMED"
+        prefix = CANCELLED_PREFIX
         if cancelled:
             status = "CANCELLED"
         elif event.status == EventRow.Status.DRAFT:
             status = "TENTATIVE"
         elif options.booking is not None:
-            if options.booking.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED):
+            if options.booking.status in _BOOKING_GONE:
                 status, cancelled = "CANCELLED", True
+                if options.booking.cancelled_by == Booking.CancelledBy.BOOKER:
+                    prefix = BOOKER_CANCELLED_PREFIX
             elif options.booking.status != Booking.Status.CONFIRMED:
                 status = "TENTATIVE"
         summary = event_title(event, lang)
         if cancelled:
-            summary = CANCELLED_PREFIX.get(lang, CANCELLED_PREFIX["sv"]) + summary
+            summary = prefix.get(lang, prefix["sv"]) + summary
         url = options.base_url + event.get_absolute_url()
         audiences = _code_names(event, "audiences", lang)
 
@@ -472,6 +485,9 @@ class FeedBuilder:
                 f"{labels['status']}: {labels['statuses'][event.status]}, "
                 f"{labels['visibility']}: {labels['visibilities'][event.visibility]}"
             )
+        online = online_url_for(options.booking) if options.booking is not None and not cancelled else ""
+        if online:  # the booker's own calendar only (booking.selectors.online)
+            lines.append(f"{labels['online']}: {online}")
         lines.append(f"{labels['more']}: {url}")
 
         geo = None

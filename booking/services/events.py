@@ -56,6 +56,8 @@ __all__ = [
 SMS_TITLE_MAX = 40
 
 SCALAR_FIELDS = (
+    "attendance_mode",
+    "online_url",  # never public: booking.selectors.online
     "kind",
     "title",
     "description",
