@@ -11,6 +11,7 @@ from booking import validation
 from booking.errors import InvalidInput
 from booking.models import AccessibilityNeed, Booking, Event
 from booking.services.bookings import booking_window_refusal
+from web.form_messages import CHILDREN_MESSAGES, COMPANION_MESSAGES, NAME_MESSAGES, SEATS_MESSAGES
 
 NOTE_MAX_LENGTH = 1000
 SCHOOL_MAX_LENGTH = 120
@@ -37,6 +38,7 @@ class BookingForm(forms.Form):
         max_value=999,
         initial=1,
         help_text=_("Alla i sällskapet, ledsagare och barn inräknade."),
+        error_messages=SEATS_MESSAGES,
     )
     companion_seats = forms.IntegerField(
         label=_("Varav ledsagare"),
@@ -45,12 +47,21 @@ class BookingForm(forms.Form):
         initial=0,
         required=False,
         help_text=_("Personlig assistent eller ledsagare. Kostar inget, men tar en plats."),
+        error_messages=COMPANION_MESSAGES,
     )
     children = forms.IntegerField(
-        label=_("Varav barn under 18 år"), min_value=0, max_value=999, initial=0, required=False
+        label=_("Varav barn under 18 år"),
+        min_value=0,
+        max_value=999,
+        initial=0,
+        required=False,
+        error_messages=CHILDREN_MESSAGES,
     )
     name = forms.CharField(
-        label=_("Namn"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Namn"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=NAME_MESSAGES,
     )
     email = forms.CharField(
         label=_("E-post"),
@@ -215,12 +226,22 @@ class BookingForm(forms.Form):
 
 
 class SeatsChangeForm(forms.Form):
-    seats = forms.IntegerField(label=_("Antal platser"), min_value=1, max_value=999)
+    seats = forms.IntegerField(
+        label=_("Antal platser"), min_value=1, max_value=999, error_messages=SEATS_MESSAGES
+    )
     companion_seats = forms.IntegerField(
-        label=_("Varav ledsagare"), min_value=0, max_value=999, required=False
+        label=_("Varav ledsagare"),
+        min_value=0,
+        max_value=999,
+        required=False,
+        error_messages=COMPANION_MESSAGES,
     )
     children = forms.IntegerField(
-        label=_("Varav barn under 18 år"), min_value=0, max_value=999, required=False
+        label=_("Varav barn under 18 år"),
+        min_value=0,
+        max_value=999,
+        required=False,
+        error_messages=CHILDREN_MESSAGES,
     )
 
     def clean(self):
