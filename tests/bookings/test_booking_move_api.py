@@ -206,3 +206,15 @@ def test_control_without_the_guard_the_race_oversells(postgres_only, library, mo
     results, second, moved = _race(library)
     # More bookings moved in than seats_taken counts: the session is oversold in fact.
     assert moved > 2, (moved, results)
+
+
+def test_the_bookings_calendar_follows_the_move(api_client, client, two):
+    from booking.services.bookings import booking_links
+
+    event, first, second = two
+    mine = book(first)
+    ics = _path(booking_links(mine.booking, manage_token=mine.manage_token)["ics_url"])
+    assert f"UID:{first.uid}@lasrum" in client.get(ics).content.decode()
+    assert move(api_client, mine, second).status_code == 200
+    after = client.get(ics).content.decode()
+    assert f"UID:{second.uid}@lasrum" in after and f"UID:{first.uid}@lasrum" not in after
