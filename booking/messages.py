@@ -25,6 +25,8 @@ class Messenger(Protocol):
 
     def notify_visit_request(self, visit_request, transition: str, *, actor=None) -> None: ...
 
+    def notify_needs(self, booking, kind: str, **context) -> None: ...
+
     def messages_held_about(self, booking) -> list[dict]: ...
 
     def consents_held_about(self, booking) -> list[dict]: ...
@@ -70,6 +72,12 @@ def notify_event_cancelled(event) -> None:
 
 def notify_visit_request(visit_request, transition: str, *, actor=None) -> None:
     _current().notify_visit_request(visit_request, transition, actor=actor)
+
+
+def notify_needs(booking, kind: str, **context) -> None:
+    """About a booking's needs: "changed" or "erased" by the booker (staff are told), or
+    "answered" by staff (the booker is told)."""
+    _current().notify_needs(booking, kind, **context)
 
 
 def messages_held_about(booking) -> list[dict]:

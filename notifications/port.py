@@ -2,7 +2,7 @@
 notifications.apps): the messages a change causes, what is held about a booker, and forgetting
 it when bookings are anonymised."""
 
-from notifications import forget, outbox
+from notifications import forget, needs, outbox
 from notifications.models import ConsentEvent, Notification
 
 
@@ -24,6 +24,10 @@ def notify_event_cancelled(event) -> None:
 
 def notify_visit_request(visit_request, transition: str, *, actor=None) -> None:
     outbox.notify_visit_request(visit_request, transition, actor=actor)
+
+
+def notify_needs(booking, kind: str, **context) -> None:
+    needs.notify_needs(booking, kind, **context)
 
 
 def messages_held_about(booking) -> list[dict]:

@@ -14,9 +14,8 @@ from booking import access
 from booking.models import Attendance, Booking, Library, Session, VisitRequest
 from booking.selectors.booking_target import event_books_whole_series
 from booking.selectors.events import waitlist_length_subquery
-from booking.selectors.session_bookings import (
-    session_bookings,
-)
+from booking.selectors.needs import prepared_needs_unanswered
+from booking.selectors.session_bookings import session_bookings
 from booking.services.waitlist import queue_key
 from notifications.models import Notification
 
@@ -67,11 +66,13 @@ def requests_needing(user, *, library_ids) -> list[VisitRequest]:
 
 
 def bookings_to_prepare(*, library_ids, now: datetime, days: int = 30) -> list[Booking]:
-    """Coming bookings whose needs the staff must prepare (an interpreter, material in advance)."""
+    """Coming bookings whose needs the staff must prepare (an interpreter, material in advance),
+    until staff have answered each of those needs."""
     return list(
         Booking.objects.filter(_library_q(library_ids, "event__library_id"))
         .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.OFFERED, Booking.Status.WAITLISTED])
         .filter(accessibility__needs__prepared_by_staff=True)
+        .filter(prepared_needs_unanswered())
         .filter(
             Q(session__start__gte=now, session__start__lt=now + timedelta(days=days))
             | Q(session__isnull=True, event__sessions__start__gte=now)

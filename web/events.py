@@ -148,6 +148,24 @@ _SCHEMA_STATUS = {
 }
 
 
+_SCHEMA_ATTENDANCE = {
+    Event.AttendanceMode.OFFLINE: "https://schema.org/OfflineEventAttendanceMode",
+    Event.AttendanceMode.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    Event.AttendanceMode.MIXED: "https://schema.org/MixedEventAttendanceMode",
+}
+
+
+def _location(event: Event, place: dict):
+    """The place, a VirtualLocation, or both. The VirtualLocation's url is the event's page,
+    never the meeting link (online_url is for confirmed bookers only)."""
+    virtual = {"@type": "VirtualLocation", "url": absolute(event.get_absolute_url())}
+    if event.attendance_mode == Event.AttendanceMode.ONLINE:
+        return virtual
+    if event.attendance_mode == Event.AttendanceMode.MIXED:
+        return [place, virtual]
+    return place
+
+
 def event_json_ld(event: Event, sessions: list[Session], texts: Texts) -> str:
     """schema.org Event data, one per session to come, for search engines. Escaped so that no
     text can close the script element it sits in."""
@@ -185,10 +203,10 @@ def event_json_ld(event: Event, sessions: list[Session], texts: Texts) -> str:
                 "eventStatus": _SCHEMA_STATUS[
                     Session.Status.CANCELLED if cancelled else Session.Status.SCHEDULED
                 ],
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "eventAttendanceMode": _SCHEMA_ATTENDANCE[event.attendance_mode],
                 "isAccessibleForFree": True,
                 "url": absolute(event.get_absolute_url()),
-                "location": {"@type": "Place", "name": library.name, "address": address},
+                "location": _location(event, {"@type": "Place", "name": library.name, "address": address}),
                 "organizer": organizer,
                 "offers": {
                     "@type": "Offer",

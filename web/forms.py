@@ -20,6 +20,7 @@ from booking.services.booking_details import (
 )
 from booking.services.bookings import booking_window_refusal
 from web.form_errors import pointer_errors_to_form
+from web.form_messages import CHILDREN_MESSAGES, COMPANION_MESSAGES, NAME_MESSAGES, SEATS_MESSAGES
 
 NOTE_MAX_LENGTH = 1000
 SCHOOL_MAX_LENGTH = 120
@@ -46,6 +47,7 @@ class BookingForm(forms.Form):
         max_value=999,
         initial=1,
         help_text=_("Alla i sällskapet, ledsagare och barn inräknade."),
+        error_messages=SEATS_MESSAGES,
     )
     companion_seats = forms.IntegerField(
         label=_("Varav ledsagare"),
@@ -54,12 +56,21 @@ class BookingForm(forms.Form):
         initial=0,
         required=False,
         help_text=_("Personlig assistent eller ledsagare. Kostar inget, men tar en plats."),
+        error_messages=COMPANION_MESSAGES,
     )
     children = forms.IntegerField(
-        label=_("Varav barn under 18 år"), min_value=0, max_value=999, initial=0, required=False
+        label=_("Varav barn under 18 år"),
+        min_value=0,
+        max_value=999,
+        initial=0,
+        required=False,
+        error_messages=CHILDREN_MESSAGES,
     )
     name = forms.CharField(
-        label=_("Namn"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Namn"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=NAME_MESSAGES,
     )
     email = forms.CharField(
         label=_("E-post"),
@@ -210,12 +221,22 @@ class BookingForm(forms.Form):
 
 
 class SeatsChangeForm(forms.Form):
-    seats = forms.IntegerField(label=_("Antal platser"), min_value=1, max_value=999)
+    seats = forms.IntegerField(
+        label=_("Antal platser"), min_value=1, max_value=999, error_messages=SEATS_MESSAGES
+    )
     companion_seats = forms.IntegerField(
-        label=_("Varav ledsagare"), min_value=0, max_value=999, required=False
+        label=_("Varav ledsagare"),
+        min_value=0,
+        max_value=999,
+        required=False,
+        error_messages=COMPANION_MESSAGES,
     )
     children = forms.IntegerField(
-        label=_("Varav barn under 18 år"), min_value=0, max_value=999, required=False
+        label=_("Varav barn under 18 år"),
+        min_value=0,
+        max_value=999,
+        required=False,
+        error_messages=CHILDREN_MESSAGES,
     )
 
     # Whether the party adds up (companions, children, the event's maximum for an increase) is

@@ -3,9 +3,12 @@ the rules (contact, consent, windows, seats) live in booking.services.bookings."
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import Booking
+from booking.selectors.needs import booking_needs
+from booking.selectors.online import online_url_for
 
 SEATS_MAX = 1000
 ID_MAX = 2**63 - 1  # a bigint: larger ids would be a database error, not a 404
@@ -63,6 +66,14 @@ class BookingChangeInput(serializers.Serializer):
     email = serializers.CharField(max_length=500, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=100, required=False, allow_blank=True)
     sms_consent = serializers.BooleanField(required=False)
+    accessibility_needs = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=30, required=False
+    )
+    accessibility_note = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, trim_whitespace=False
+    )
+    accessibility_consent = serializers.BooleanField(required=False)
+    session = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
 
 
 class ReasonInput(serializers.Serializer):
@@ -115,6 +126,16 @@ class _SessionBrief(serializers.Serializer):
     status = serializers.CharField()
 
 
+class NeedOutput(serializers.Serializer):
+    """One stated need: met_by_venue is null for needs that are not a matter of the venue."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    met_by_venue = serializers.BooleanField(allow_null=True)
+    status = serializers.ChoiceField(choices=["pending", "contacted", "arranged", "not_possible"])
+    message = serializers.CharField()
+
+
 class BookingOutput(serializers.Serializer):
     """The booker's own view of their booking (GET api_url)."""
 
@@ -133,6 +154,28 @@ class BookingOutput(serializers.Serializer):
     offer_expires_at = serializers.DateTimeField(allow_null=True)
     event = serializers.SerializerMethodField()
     sessions = serializers.SerializerMethodField()
+    needs = serializers.SerializerMethodField()
+    accessibility_note = serializers.SerializerMethodField()
+
+    def _held(self, booking) -> dict:
+        cache = self.__dict__.setdefault("_needs_held", {})
+        if booking.pk not in cache:
+            cache[booking.pk] = booking_needs(booking)
+        return cache[booking.pk]
+
+    @extend_schema_field(NeedOutput(many=True))
+    def get_needs(self, booking) -> list:
+        return NeedOutput(self._held(booking)["needs"], many=True).data
+
+    def get_accessibility_note(self, booking) -> str:
+        return self._held(booking)["note"]
+
+    def to_representation(self, booking):
+        data = super().to_representation(booking)
+        link = online_url_for(booking)  # confirmed bookers of an online or mixed event only
+        if link:
+            data["online_url"] = link
+        return data
 
     def get_event(self, booking) -> dict:
         event = booking.event
@@ -140,6 +183,7 @@ class BookingOutput(serializers.Serializer):
             "id": event.pk,
             "title": event.title,
             "url": settings.PUBLIC_BASE_URL + event.get_absolute_url(),
+            "attendance_mode": event.attendance_mode,
         }
 
     def get_sessions(self, booking) -> list:

@@ -39,6 +39,8 @@ from booking.selectors.session_bookings import (
 from booking.services import bookings as services
 from booking.services.attendance import attendance_record
 from booking.services.booker_data import booking_data, booking_erase
+from booking.services.booking_move import booking_move
+from booking.services.booking_patch import booking_patch
 from booking.services.idempotency import (
     Replay,
     caller_scope,
@@ -48,7 +50,7 @@ from booking.services.idempotency import (
     request_fingerprint,
 )
 from booking.services.waitlist import queue_order, waitlist_position
-from booking.services.waitlist_moves import waitlist_move, waitlist_move_to_session
+from booking.services.waitlist_moves import waitlist_move
 
 
 def _unknown(pointer: str):
@@ -187,7 +189,7 @@ class BookingManage(_ByToken):
         booking = self.booking(token)
         form = BookingChangeInput(data=request.data)
         form.is_valid(raise_exception=True)
-        changed = services.booking_change(booking=booking, **form.validated_data)
+        changed = booking_patch(booking=booking, **form.validated_data)
         return self.answer(changed, token)
 
     @extend_schema(request=None, responses={204: None})
@@ -358,8 +360,9 @@ class StaffBookingPromote(APIView):
 
 
 class StaffBookingMove(APIView):
-    """A waiting booking to a place in its queue (`position`) or to another session of its
-    event (`session`): confirmed there when it has room, else on its waitlist."""
+    """A waiting booking to a place in its queue (`position`), or any per-session booking to
+    another session of its event (`session`, booking.services.booking_move): there when it has
+    room, a waiting one on its waitlist, else 409 session_full and it stays."""
 
     @extend_schema(request=MoveInput, responses=dict)
     def post(self, request, pk):
@@ -373,8 +376,8 @@ class StaffBookingMove(APIView):
             session = Session.objects.filter(pk=data["session"]).first()
             if session is None:
                 raise _unknown("/session")
-            waitlist_move_to_session(
-                booking=booking, session=session, actor=request.user, reason=data["reason"]
+            booking_move(
+                booking=booking, session=session, actor=request.user, staff=True, reason=data["reason"]
             )
         moved = Booking.objects.get(pk=booking.pk)
         return Response({**_staff_answer(moved), "session": moved.session_id})

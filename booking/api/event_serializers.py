@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from booking.access import can_manage_event
 from booking.api.fields import CodeField
 from booking.models import (
     Audience,
@@ -201,12 +202,22 @@ class EventOut(serializers.ModelSerializer):
             "priority_groups",
             "accessibility_features",
             "easy_to_read",
+            "attendance_mode",
             "recurrence",
             "sessions",
         ]
 
     def get_url(self, event: Event) -> str:
         return event_url(event)
+
+    def to_representation(self, event: Event):
+        data = super().to_representation(event)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        # The meeting link goes to the event's staff only (and to confirmed bookers on api_url).
+        if event.online_url and user is not None and user.is_authenticated and can_manage_event(user, event):
+            data["online_url"] = event.online_url
+        return data
 
     @extend_schema_field(RecurrenceOut(allow_null=True))
     def get_recurrence(self, event: Event):
@@ -312,6 +323,8 @@ class EventFieldsIn(StrictSerializer):
     accessibility_features = _codes(VenueFeature, "code")
     creators = serializers.PrimaryKeyRelatedField(many=True, queryset=Creator.objects.all(), required=False)
     easy_to_read = serializers.BooleanField(required=False)
+    attendance_mode = serializers.ChoiceField(choices=Event.AttendanceMode.choices, required=False)
+    online_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
 
     def validate_content_language(self, value):
         return value.tag

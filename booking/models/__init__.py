@@ -11,6 +11,7 @@ from booking.models.audit import ApiToken, AuditEvent, FeedToken
 from booking.models.bookings import AccessibilityRequest, Attendance, Booking, IdempotencyRecord
 from booking.models.codes import AccessibilityNeed, Audience, Genre, Language, PriorityGroup, VenueFeature
 from booking.models.events import Event, Session
+from booking.models.needs import NeedAnswer
 from booking.models.people import Creator, CreatorUnavailability, StaffRole
 from booking.models.places import Library, Municipality, Region, Room, TravelTime
 from booking.models.visits import VisitDateOption, VisitRequest
@@ -32,6 +33,7 @@ __all__ = [
     "Language",
     "Library",
     "Municipality",
+    "NeedAnswer",
     "PriorityGroup",
     "Region",
     "Room",

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.crypto import EncryptedTextField
+
 
 class EventQuerySet(models.QuerySet):
     def public(self) -> "EventQuerySet":
@@ -43,6 +45,11 @@ class Event(models.Model):
         PUBLIC = "public", _("Publik")
         UNLISTED = "unlisted", _("Olistad (bokas via länk)")
         PRIVATE = "private", _("Privat (bara personal)")
+
+    class AttendanceMode(models.TextChoices):
+        OFFLINE = "offline", _("På plats")
+        ONLINE = "online", _("Digitalt")
+        MIXED = "mixed", _("På plats och digitalt")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Utkast")
@@ -103,6 +110,12 @@ class Event(models.Model):
         _("synlighet"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    attendance_mode = models.CharField(
+        _("hur det hålls"), max_length=10, choices=AttendanceMode.choices, default=AttendanceMode.OFFLINE
+    )
+    # The meeting link: confirmed bookers only (booking.selectors.online), never public. Stored
+    # encrypted like the other secrets, so a database dump does not hand it out.
+    online_url = EncryptedTextField(_("länk till mötet"), max_length=500, blank=True)
 
     # A reading circle's rule, kept so that the editor can show it again. The sessions are
     # the truth; dtstart and exdates are local (Europe/Stockholm) wall-clock times.

@@ -13,31 +13,25 @@ booking someone is changing right now (a cancel, a promote) answers 409 waitlist
 of a wait that could deadlock with booking_promote (its booking first, then the session).
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from booking import access
 from booking.errors import (
-    BookingClosed,
     InvalidInput,
     InvalidTransition,
     PermissionDenied,
-    SessionCancelled,
-    SessionFull,
-    WaitlistBusy,
 )
-from booking.messages import notify_booking
 from booking.models import Booking, Event, Session
-from booking.selectors.booking_target import event_books_whole_series
 from booking.services.audit import audit_record
-from booking.services.seats import seats_take
-from booking.services.waitlist import _queue, queue_order, waitlist_position
+from booking.services.booking_move import booking_move
+from booking.services.waitlist import _queue, queue_order
+from booking.services.waitlist_locks import busy_as_conflict as _busy_as_conflict
+from booking.services.waitlist_locks import lock_sessions as _lock_sessions
 from booking.validation import text_clean
 
 QUEUE_MOVES = ("up", "down", "top")
@@ -65,29 +59,6 @@ class WaitlistSessionMove:
     @property
     def confirmed(self) -> bool:
         return self.booking.status == Booking.Status.CONFIRMED
-
-
-@contextmanager
-def _busy_as_conflict():
-    """A queue row another transaction is changing (NOWAIT found it locked): a 409 to try
-    again, not a wait. Waiting could deadlock with booking_promote, which locks its booking
-    before the session while a move holds the session and wants the booking."""
-    try:
-        yield
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
-            raise WaitlistBusy() from exc
-        raise
-
-
-def _lock_sessions(session_ids) -> dict[int, Session]:
-    """The queue's lock: its session rows, in id order, as waitlist_fill and the seat guard take them."""
-    rows = (
-        Session.objects.filter(pk__in=set(session_ids))
-        .select_for_update(of=("self",), no_key=True)
-        .order_by("pk")
-    )
-    return {row.pk: row for row in rows}
 
 
 def _queue_session_ids(booking: Booking) -> list[int]:
@@ -183,77 +154,21 @@ def waitlist_move(*, booking: Booking, to, actor, reason: str = "", now=None) ->
 
 
 def waitlist_move_to_session(*, booking: Booking, session: Session, actor, reason: str = "", now=None):
-    """Staff move a waiting booking to another session of its event (events booked per session).
-
-    Room there for all its seats: it takes them through the seat guard and is confirmed, with
-    the confirmation and its reminders as any confirmation. Else it joins that session's
-    waitlist in order of its first arrival (a place staff gave it in the old queue stays
-    behind). The booker is told either way. A cancelled or begun session, one of another
-    event, or a booking that is not waiting: a 409 with the reason. Returns a
-    WaitlistSessionMove."""
+    """Staff move a waiting booking to another session of its event (the waitlist page): the
+    one move service, booking.services.booking_move, with its rules; this adds only that the
+    booking must be waiting. Returns a WaitlistSessionMove."""
     reason = text_clean(reason, pointer="/reason", max_length=1000, multiline=True)
-    event = booking.event
-    _require_manager(actor, event)
-    if session.event_id != booking.event_id:
-        raise InvalidTransition(_("Bokningen kan bara flyttas till ett annat tillfälle av samma evenemang."))
-    if event_books_whole_series(event):
-        raise InvalidTransition(_("En bokning av en hel serie kan inte flyttas till ett annat tillfälle."))
-    now = now or timezone.now()
-    with _busy_as_conflict(), transaction.atomic():
-        source_id = Booking.objects.filter(pk=booking.pk).values_list("session_id", flat=True).get()
-        if source_id == session.pk:
-            raise InvalidTransition(_("Bokningen gäller redan det tillfället."))
-        # Both queues' locks: the old one so that no fill there serves the booking as it
-        # leaves, the new one so that its seats and queue are read as they are.
-        target = _lock_sessions([source_id, session.pk])[session.pk]
-        current = (
-            Booking.objects.select_for_update(of=("self",), no_key=True, nowait=True)
-            .select_related("event__library")
-            .get(pk=booking.pk)
-        )
-        if current.status != Booking.Status.WAITLISTED or current.session_id != source_id:
-            raise _not_waiting()
-        if target.status != Session.Status.SCHEDULED or current.event.status == Event.Status.CANCELLED:
-            raise SessionCancelled()
-        if target.start <= now:
-            raise BookingClosed(_("Tillfället har redan börjat."))
-        if current.seats > target.capacity:
-            raise SessionFull(
-                ngettext(
-                    "Tillfället har bara %(capacity)s plats, bokningen gäller %(seats)s.",
-                    "Tillfället har bara %(capacity)s platser, bokningen gäller %(seats)s.",
-                    target.capacity,
-                )
-                % {"capacity": target.capacity, "seats": current.seats}
-            )
-        from_position = waitlist_position(current)
-        if seats_take(session_ids=[target.pk], seats=current.seats):
-            current.status = Booking.Status.CONFIRMED
-            current.confirmed_at = now
-            current.promoted = True
-        elif current.event.waitlist_mode == Event.WaitlistMode.NONE:
-            raise SessionFull()
-        current.session = target
-        current.queue_at = None
-        current.save(
-            update_fields=["session", "status", "confirmed_at", "promoted", "queue_at", "updated_at"]
-        )
-        position = waitlist_position(current)
-        audit_record(
-            actor=actor,
-            action="waitlist_move_session",
-            object_type="booking",
-            object_id=current.pk,
-            from_status=Booking.Status.WAITLISTED,
-            to_status=current.status,
-            reason=reason,
-            data={
-                "from_session": source_id,
-                "to_session": target.pk,
-                "from_position": from_position,
-                "to_position": position,
-            },
-        )
-        waiting = current.status == Booking.Status.WAITLISTED
-        notify_booking(current, "waitlisted" if waiting else "confirmed", session=target, now=now)
-    return WaitlistSessionMove(current, source_id, from_position, position)
+    _require_manager(actor, booking.event)
+    holds = Booking.objects.filter(pk=booking.pk, status__in=Booking.HOLDS_SEATS).exists()
+    if holds and session.event_id == booking.event_id and booking.session_id != session.pk:
+        raise _not_waiting()
+    moved = booking_move(
+        booking=booking,
+        session=session,
+        actor=actor,
+        staff=True,
+        reason=reason,
+        now=now,
+        audit_action="waitlist_move_session",
+    )
+    return WaitlistSessionMove(moved.booking, moved.from_session_id, moved.from_position, moved.position)

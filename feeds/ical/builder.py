@@ -17,7 +17,7 @@ from icalendar import Calendar, Timezone, vText
 from booking.models import Event as EventRow
 from booking.models import Session, VisitDateOption
 from booking.services.events import session_date_window
-from feeds.ical.texts import FeedOptions, date_option_texts, event_texts, labels_for
+from feeds.ical.texts import BOOKING_GONE, FeedOptions, date_option_texts, event_texts, labels_for
 from feeds.ical.writer import LOCAL, TZID, VeventTemplate, vevent_bytes, vevent_template
 
 PRODID = "-//Läsrum//Kalenderflöden//SV"
@@ -62,6 +62,10 @@ class FeedBuilder:
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.window = session_date_window()
+        # A booking's own calendar: the booker's cancellation is a change of its own (SEQUENCE
+        # grows by one, not METHOD:CANCEL: ics_url is a subscription, not an invitation).
+        booking = options.booking
+        self.sequence_bump = int(bool(booking is not None and booking.status in BOOKING_GONE))
 
     def _span(self, start: datetime, end: datetime) -> None:
         if self.first is None or start < self.first:
@@ -127,7 +131,7 @@ class FeedBuilder:
                 template,
                 uid=f"{key.uid}@lasrum",
                 stamp=key.updated_at if key.updated_at > updated_at else updated_at,
-                sequence=key.sequence,
+                sequence=key.sequence + self.sequence_bump,
                 start=key.start,
                 end=key.end,
             )

@@ -12,12 +12,17 @@ from django.utils.translation import gettext as _
 from booking.models import Booking, VisitDateOption, VisitRequest
 from booking.models import Event as EventRow
 from booking.selectors import places
+from booking.selectors.online import online_url_for
 from booking.selectors.texts import event_description, event_title
 from feeds.ical.writer import VeventTexts
 
 # The prefix must reach the user even when a catalogue lags behind: Google hides
 # STATUS:CANCELLED, so the title is the only place a subscriber sees it. Kept as data.
 CANCELLED_PREFIX = {"sv": "INSTÄLLT: ", "en": "CANCELLED: "}
+# A booking its booker cancelled, in its own calendar: the event still takes place.
+BOOKER_CANCELLED_PREFIX = {"sv": "AVBOKAD: ", "en": "CANCELLED BY YOU: "}
+
+BOOKING_GONE = (Booking.Status.CANCELLED, Booking.Status.EXPIRED)
 
 
 @dataclass
@@ -48,6 +53,7 @@ def labels_for(lang: str) -> dict[str, str]:
             "visibility": _("Synlighet"),
             "option": _("Datumförslag"),
             "reminder": _("Påminnelse"),
+            "online": _("Länk till mötet"),
             "kinds": {value: str(label) for value, label in EventRow.Kind.choices},
             "statuses": {value: str(label) for value, label in EventRow.Status.choices},
             "visibilities": {value: str(label) for value, label in EventRow.Visibility.choices},
@@ -85,18 +91,21 @@ def event_texts(
     lang = options.lang
     library = event.library
     status = "CONFIRMED"
+    prefix = CANCELLED_PREFIX
     if cancelled:
         status = "CANCELLED"
     elif event.status == EventRow.Status.DRAFT:
         status = "TENTATIVE"
     elif options.booking is not None:
-        if options.booking.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED):
+        if options.booking.status in BOOKING_GONE:
             status, cancelled = "CANCELLED", True
+            if options.booking.cancelled_by == Booking.CancelledBy.BOOKER:
+                prefix = BOOKER_CANCELLED_PREFIX
         elif options.booking.status != Booking.Status.CONFIRMED:
             status = "TENTATIVE"
     summary = event_title(event, lang)
     if cancelled:
-        summary = CANCELLED_PREFIX.get(lang, CANCELLED_PREFIX["sv"]) + summary
+        summary = prefix.get(lang, prefix["sv"]) + summary
     url = options.base_url + event.get_absolute_url()
     audiences = _code_names(event, "audiences", lang)
 
@@ -121,6 +130,9 @@ def event_texts(
             f"{labels['status']}: {labels['statuses'][event.status]}, "
             f"{labels['visibility']}: {labels['visibilities'][event.visibility]}"
         )
+    online = online_url_for(options.booking) if options.booking is not None and not cancelled else ""
+    if online:  # the booker's own calendar only (booking.selectors.online)
+        lines.append(f"{labels['online']}: {online}")
     lines.append(f"{labels['more']}: {url}")
 
     geo = None

@@ -19,11 +19,19 @@ BOOKING_KINDS = (
     "cancelled",
     "seats_changed",
     "promoted",
+    "moved",  # to another session of the event (booking.services.booking_move)
 )
 ONCE_PER_BOOKING = {"confirmed", "waitlisted", "offer_expired", "cancelled", "promoted"}
 LIVE_STATUSES = ("confirmed", "offered", "waitlisted")
 # Messages to the booker, rendered at dispatch from the booking as it is then (compose()).
-BOOKER_TEMPLATES = {*BOOKING_KINDS, "reminder", "session_moved", "session_cancelled", "event_cancelled"}
+BOOKER_TEMPLATES = {
+    *BOOKING_KINDS,
+    "reminder",
+    "session_moved",
+    "session_cancelled",
+    "event_cancelled",
+    "need_answered",  # notifications.needs
+}
 
 
 def booker_rows(booking, name, *, key, session, link, now, not_after, opted_out=None) -> list[Notification]:

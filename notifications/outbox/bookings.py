@@ -49,6 +49,8 @@ def notify_booking(
     shown = session or (sessions[0] if sessions else first_session(booking, every=every))
     rows: list[Notification] = []
 
+    if kind == "moved":  # the old session's reminders stop; the new one's are written below
+        reminders_suppress(booking=booking, reason="session_moved")
     if kind in ("cancelled", "offer_expired"):
         reminders_suppress(booking=booking, reason=f"booking_{kind}")
         if kind == "cancelled" and _cancelled_with_session(booking, shown):
@@ -78,9 +80,10 @@ def notify_booking(
         booking, kind, key=key, session=shown, link=link, now=now, not_after=not_after, opted_out=opted_out
     )
 
-    if kind in ("confirmed", "promoted"):
+    if kind in ("confirmed", "promoted") or (kind == "moved" and booking.status == "confirmed"):
         for each in sessions:
-            rows += reminder_rows(booking, each, link=link, now=now, opted_out=opted_out)
+            moved = kind == "moved"  # back to a session it left: its reminders come back
+            rows += reminder_rows(booking, each, link=link, now=now, opted_out=opted_out, reschedule=moved)
         rows += _staff_needs(booking, shown, now=now, prepared=prepared_needs)
     rows_insert(rows)
 

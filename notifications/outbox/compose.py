@@ -8,6 +8,7 @@ from django.utils import timezone
 from booking.selectors.texts import event_title
 from booking.services.waitlist import waitlist_position
 from notifications import render
+from notifications.booker_extras import booker_extras
 from notifications.models import Notification
 from notifications.outbox.booker import BOOKER_TEMPLATES, BOOKING_KINDS, first_session, upcoming_sessions
 
@@ -31,6 +32,7 @@ def compose(notification: Notification, *, now=None) -> tuple[str, str]:
         context["reason"] = booking.event.cancel_reason
     if notification.channel == Notification.Channel.SMS:
         return "", render.render_sms(kind, context, language)
+    context.update(booker_extras(booking, language))  # needs and the meeting link: e-mail only
     return render.render_email(kind, {**context, "event": context["event_full"]}, language)
 
 

@@ -273,8 +273,8 @@ def test_moving_to_a_session_with_room_confirms_and_tells_the_booker(librarian, 
     second.refresh_from_db()
     assert (early.status, early.session_id, early.promoted) == (Booking.Status.CONFIRMED, second.pk, True)
     assert second.seats_taken == 2
-    # The confirmation, by e-mail and SMS, about the new session; and its reminders.
-    confirmation = Notification.objects.filter(booking=early, template="confirmed", session=second)
+    # The new confirmation ("moved"), by e-mail and SMS, about the new session; and its reminders.
+    confirmation = Notification.objects.filter(booking=early, template="moved", session=second)
     assert set(confirmation.values_list("channel", flat=True)) == {"email", "sms"}
     assert Notification.objects.filter(booking=early, template="reminder", session=second).exists()
     assert not Notification.objects.filter(booking=early, template="reminder", session=first).exists()
@@ -290,7 +290,7 @@ def test_moving_to_a_session_with_room_confirms_and_tells_the_booker(librarian, 
     }
 
 
-def test_moving_to_a_full_session_joins_its_queue_by_first_arrival(librarian, two_sessions):
+def test_moving_to_a_full_session_joins_the_end_of_its_queue(librarian, two_sessions):
     first, second = two_sessions["first"], two_sessions["second"]
     early, late = two_sessions["early"], two_sessions["late"]
     booking_create(session=second, seats=3, name="Full Fia", email="fia@example.se")
@@ -299,19 +299,20 @@ def test_moving_to_a_full_session_joins_its_queue_by_first_arrival(librarian, tw
     client.post(move_url(first, late), {"to": "top"})  # a place in the first queue stays there
 
     response = client.post(move_session_url(first, late), {"session": second.pk}, follow=True)
-    assert "Sen Sixten står nu på väntelistan till" in flash(response) and "som nummer 1." in flash(response)
+    assert "Sen Sixten står nu på väntelistan till" in flash(response) and "som nummer 2." in flash(response)
     late.refresh_from_db()
-    assert (late.status, late.session_id, late.queue_at) == (Booking.Status.WAITLISTED, second.pk, None)
-    assert queue_on_page(client, second) == [("Sen Sixten", 1), ("Nyare Nils", 2)]
-    assert queue_by_service([late, newer]) == [("Sen Sixten", 1), ("Nyare Nils", 2)]
+    assert (late.status, late.session_id) == (Booking.Status.WAITLISTED, second.pk)
+    # The end of the queue (issue 14's decision): Nils, waiting there already, stays ahead.
+    assert queue_on_page(client, second) == [("Nyare Nils", 1), ("Sen Sixten", 2)]
+    assert queue_by_service([late, newer]) == [("Nyare Nils", 1), ("Sen Sixten", 2)]
     assert queue_on_page(client, first) == [("Tidig Tora", 1)]
-    # Told of the new waitlist, although told of the first one before.
+    # Told of the new waitlist ("moved"), although told of the first one before.
     assert Notification.objects.filter(booking=late, template="waitlisted", session=first).exists()
-    assert Notification.objects.filter(booking=late, template="waitlisted", session=second).exists()
+    assert Notification.objects.filter(booking=late, template="moved", session=second).exists()
     assert not Notification.objects.filter(booking=late, template="reminder").exists()
-    # The earlier arrival moved later still goes ahead of Sixten (arrival order, not move order).
+    # An earlier arrival moved later joins behind them (move order, not arrival order).
     client.post(move_session_url(first, early), {"session": second.pk})
-    assert queue_on_page(client, second) == [("Tidig Tora", 1), ("Sen Sixten", 2), ("Nyare Nils", 3)]
+    assert queue_on_page(client, second) == [("Nyare Nils", 1), ("Sen Sixten", 2), ("Tidig Tora", 3)]
 
 
 @pytest.mark.parametrize(
@@ -325,7 +326,7 @@ def test_moving_to_a_full_session_joins_its_queue_by_first_arrival(librarian, tw
             "invalid_transition",
         ),
         ("same", "Bokningen gäller redan det tillfället.", "invalid_transition"),
-        ("not_waiting", "Bokningen står inte på väntelistan.", "invalid_transition"),
+        ("cancelled_booking", "En avbokad bokning kan inte flyttas.", "invalid_transition"),
         ("too_big", "Tillfället har bara 1 plats, bokningen gäller 2.", "session_full"),
     ],
 )
@@ -342,8 +343,9 @@ def test_moves_to_another_session_that_cannot_be_are_refused_with_the_reason(
         target = make_event(room=make_room(library=library)).sessions.get()
     elif case == "same":
         target = first
-    elif case == "not_waiting":
+    elif case == "cancelled_booking":
         booking = booking_named("Full Fredriksson")
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
     elif case == "too_big":
         Session.objects.filter(pk=second.pk).update(capacity=1)
     response = client_for(librarian).post(
@@ -356,7 +358,7 @@ def test_moves_to_another_session_that_cannot_be_are_refused_with_the_reason(
     assert answer.status_code == 409 and answer["Content-Type"] == "application/problem+json"
     assert message in answer.json()["detail"] and answer.json()["code"] == code
     booking.refresh_from_db()
-    assert booking.session_id == first.pk and booking.status in ("waitlisted", "confirmed")
+    assert booking.session_id == first.pk and booking.status in ("waitlisted", "confirmed", "cancelled")
     assert not AuditEvent.objects.filter(action="waitlist_move_session").exists()
 
 
@@ -583,3 +585,27 @@ def test_the_moving_controls_pass_axe_and_work_without_javascript(
     finally:
         checker.close()
         clicker.close()
+
+
+def test_the_api_moves_a_confirmed_booking_too_and_frees_its_seats_for_the_queue(
+    librarian, two_sessions, as_user
+):
+    """POST /bookings/{id}/move/ grew from waiting bookings to all (one service, booking_move);
+    the waitlist page still moves only waiting ones."""
+    first, second, early = two_sessions["first"], two_sessions["second"], two_sessions["early"]
+    full = booking_named("Full Fredriksson")
+    response = client_for(librarian).post(move_session_url(first, full), {"session": second.pk}, follow=True)
+    assert "Bokningen står inte på väntelistan." in flash(response)
+    answer = as_user(librarian).post(
+        f"/api/v1/bookings/{full.pk}/move/", {"session": second.pk}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    full.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (full.status, full.session_id) == (Booking.Status.CONFIRMED, second.pk)
+    assert second.seats_taken == 3
+    # Its three seats went to the first session's queue, in order (auto mode: confirmed).
+    early.refresh_from_db()
+    assert early.status == Booking.Status.CONFIRMED and first.seats_taken == 3
+    assert AuditEvent.objects.get(action="booking_move").actor == librarian

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from backend.client_ip import client_ip
 from booking.models import AccessibilityNeed, Booking, Event, Session
 from booking.selectors.booking_target import series_sessions_of
+from booking.selectors.needs import venue_needs_for_form
 from booking.selectors.places import place_of
 from booking.services.bookings import booking_window_refusal
 from web import links
@@ -78,6 +79,8 @@ def _form_context(event: Event, sessions: list[Session], form: BookingForm) -> d
         else bool(status and status.code == "waitlist"),
         "series_status": status,
         "need_groups": form.needs_by_group(),
+        # Beside each need the place can meet: whether it does (booking.selectors.needs).
+        "venue_needs": venue_needs_for_form(event=event, session=None),
         "retention_days": settings.RETENTION_DAYS_AFTER_EVENT,
     }
 

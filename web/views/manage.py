@@ -15,9 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from booking.errors import DomainError
-from booking.models import Booking
+from booking.models import Booking, Session
 from booking.services import bookings
 from booking.services.booker_data import booking_data, booking_erase
+from booking.services.booking_move import booking_move
+from booking.services.booking_needs import booking_needs_change
 from booking.services.waitlist import waitlist_position
 from notifications.models import ConsentEvent, Notification, OptOut
 from notifications.services import is_opted_out, sms_opt_out
@@ -25,6 +27,8 @@ from web.events import event_texts
 from web.form_errors import pointer_errors_to_form
 from web.forms import SeatsChangeForm
 from web.links import booking_urls
+from web.manage_extra import manage_extra
+from web.manage_forms import MoveForm, NeedsChangeForm
 from web.sms_consent import sms_resume
 
 
@@ -73,6 +77,7 @@ def _context(booking: Booking, token: str, **extra) -> dict:
             }
         ),
         "sms_opted_out": is_opted_out(booking.phone),
+        **manage_extra(booking, **{k: extra.pop(k) for k in ("needs_form", "move_form") if k in extra}),
         **extra,
     }
 
@@ -213,3 +218,67 @@ def manage_erase(request, token: str):
 @never_cache
 def erased(request):
     return render(request, "web/manage_erased.html")
+
+
+def _again(request, booking, token, **forms):
+    booking.refresh_from_db()
+    return render(request, "web/manage.html", _context(booking, token, **forms), status=400)
+
+
+def _errors_to(form, exc: DomainError, default: str) -> None:
+    for error in exc.errors or [{"pointer": default, "detail": str(exc)}]:
+        name = str(error.get("pointer", "")).strip("/").split("/")[0]
+        form.add_error(name if name in form.fields else None, str(error.get("detail") or exc))
+
+
+@never_cache
+@require_POST
+def manage_needs(request, token: str):
+    booking = _booking_or_404(token)
+    form = NeedsChangeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        erase = request.POST.get("erase") == "1"
+        try:
+            booking_needs_change(
+                booking=booking,
+                accessibility_needs=[] if erase else list(data["accessibility_needs"]),
+                accessibility_note="" if erase else data["accessibility_note"].strip(),
+                accessibility_consent=False if erase else bool(data["accessibility_consent"]),
+            )
+        except DomainError as exc:
+            _errors_to(form, exc, "/accessibility_needs")
+        else:
+            messages.success(
+                request,
+                _("Dina behov är raderade.") if erase else _("Dina behov är sparade. Biblioteket får veta."),
+            )
+            return redirect("web:manage", token=token)
+    return _again(request, booking, token, needs_form=form)
+
+
+@never_cache
+@require_POST
+def manage_move(request, token: str):
+    booking = _booking_or_404(token)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        target = Session.objects.filter(pk=form.cleaned_data["session"], event_id=booking.event_id).first()
+        if target is None:
+            form.add_error("session", _("Välj ett annat tillfälle av samma evenemang."))
+        else:
+            try:
+                moved = booking_move(booking=booking, session=target)
+            except DomainError as exc:
+                _errors_to(form, exc, "/session")
+            else:
+                if moved.confirmed:
+                    messages.success(request, _("Bokningen är flyttad. Vi har skickat en ny bekräftelse."))
+                else:
+                    messages.success(
+                        request,
+                        _("Bokningen är flyttad. Du står på väntelistan som nummer %(position)s.")
+                        % {"position": moved.position},
+                    )
+                return redirect("web:manage", token=token)
+    return _again(request, booking, token, move_form=form)

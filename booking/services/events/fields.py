@@ -4,6 +4,8 @@ from booking.models import Event, Room
 
 # What event_create and event_update take besides the capacity, room and status.
 SCALAR_FIELDS = (
+    "attendance_mode",
+    "online_url",  # never public: booking.selectors.online
     "kind",
     "title",
     "description",
