@@ -4,6 +4,7 @@ from django.urls import path
 
 from staff.views import (
     accounts,
+    booking_actions,
     calendar,
     creator_own,
     dashboard,
@@ -30,7 +31,11 @@ urlpatterns = [
     path("tillfallen/<int:pk>/incheckning/", sessions.checkin_page, name="checkin"),
     path("tillfallen/<int:pk>/incheckning/<int:booking_id>/", sessions.checkin, name="checkin-record"),
     path("tillfallen/<int:pk>/boka/", sessions.book, name="book"),
-    path("tillfallen/<int:pk>/vantelista/<int:booking_id>/", sessions.promote, name="promote"),
+    path("tillfallen/<int:pk>/vantelista/<int:booking_id>/", booking_actions.promote, name="promote"),
+    path(
+        "tillfallen/<int:pk>/bokning/<int:booking_id>/avboka/", booking_actions.cancel, name="booking-cancel"
+    ),
+    path("tillfallen/<int:pk>/bokning/<int:booking_id>/andra/", booking_actions.edit, name="booking-edit"),
     path(
         "tillfallen/<int:pk>/vantelista/<int:booking_id>/flytta/",
         sessions.waitlist_move,

@@ -49,6 +49,7 @@ from booking.services.idempotency import (
     idempotency_finish,
     request_fingerprint,
 )
+from booking.services.promotion import waitlist_promote
 from booking.services.waitlist import queue_order, waitlist_position
 from booking.services.waitlist_moves import waitlist_move
 
@@ -353,9 +354,7 @@ class StaffBookingPromote(APIView):
         booking = _managed_booking(request, pk)
         form = ReasonInput(data=request.data)
         form.is_valid(raise_exception=True)
-        promoted = services.booking_promote(
-            booking=booking, actor=request.user, reason=form.validated_data["reason"]
-        )
+        promoted = waitlist_promote(booking=booking, actor=request.user, reason=form.validated_data["reason"])
         return Response(_staff_answer(promoted))
 
 

@@ -1,5 +1,6 @@
 """A session's participants: the list (screen, print, CSV), check-in, booking on someone's
-behalf, promoting and moving waitlist entries, and a message to everyone."""
+behalf, moving waitlist entries, and a message to everyone. One booking's own actions
+(promote, cancel, change): staff.views.booking_actions."""
 
 import csv
 
@@ -17,7 +18,7 @@ from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
 from booking.selectors.booking_target import booking_target
 from booking.services.attendance import attendance_record
-from booking.services.bookings import booking_create, booking_promote
+from booking.services.bookings import booking_create
 from booking.services.waitlist_moves import waitlist_move as waitlist_move_service
 from booking.services.waitlist_moves import waitlist_move_to_session
 from staff import selectors, services
@@ -193,20 +194,6 @@ def book(request, pk: int):
                 messages.success(request, _("%(name)s är bokad.") % {"name": booking.name})
             return redirect("staff:participants", pk=session.pk)
     return render(request, "staff/book.html", {"session": session, "form": form})
-
-
-@require_POST
-@library_staff_required
-def promote(request, pk: int, booking_id: int):
-    session = _session(request.user, pk)
-    booking = get_object_or_404(Booking, pk=booking_id, event_id=session.event_id)
-    try:
-        booking_promote(booking=booking, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("%(name)s har fått en plats.") % {"name": booking.name or booking.pk})
-    return redirect("staff:participants", pk=session.pk)
 
 
 def _error_text(error: DomainError) -> str:

@@ -624,7 +624,11 @@ def test_staff_book_over_capacity_with_a_reason_and_act_on_bookings(
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert AuditEvent.objects.filter(action="booking_cancel", reason="dubbelbokad").exists()
     waiting = post(api_client.__class__(), body(session, seats=1)).json()
-    promoted = as_user(librarian).post(f"/api/v1/bookings/{waiting['id']}/promote/", {}, format="json")
+    unsaid = as_user(librarian).post(f"/api/v1/bookings/{waiting['id']}/promote/", {}, format="json")
+    assert unsaid.status_code == 400  # the session is full: staff say why (issue 13)
+    promoted = as_user(librarian).post(
+        f"/api/v1/bookings/{waiting['id']}/promote/", {"reason": "Extra stol"}, format="json"
+    )
     assert promoted.status_code == 200 and promoted.json()["status"] == "confirmed"
     assert_problem(
         as_user(librarian).post(f"/api/v1/bookings/{waiting['id']}/promote/"), 409, "invalid_transition"

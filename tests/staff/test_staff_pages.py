@@ -151,7 +151,12 @@ def test_bad_input_on_the_booking_form_is_shown_on_the_field(librarian, session)
 
 
 def test_promoting_from_the_waitlist(librarian, session, booked):
-    client_for(librarian).post(f"/personal/tillfallen/{session.pk}/vantelista/{booked['waiting'].pk}/")
+    url = f"/personal/tillfallen/{session.pk}/vantelista/{booked['waiting'].pk}/"
+    asked = client_for(librarian).post(url)  # the session is full: the page asks why
+    assert asked.status_code == 200 and "fullt" in asked.content.decode()
+    booked["waiting"].refresh_from_db()
+    assert booked["waiting"].status == "waitlisted"
+    client_for(librarian).post(url, {"reason": "En stol till", "asked": "1"})
     booked["waiting"].refresh_from_db()
     assert booked["waiting"].status == "confirmed" and booked["waiting"].promoted
 
