@@ -17,7 +17,8 @@ from booking.errors import InvalidInput, PermissionDenied
 from booking.messages import notify_booking
 from booking.models import AccessibilityNeed, AccessibilityRequest, Booking
 from booking.services.audit import audit_record
-from booking.services.bookings import NOTE_MAX_LENGTH, booking_change
+from booking.services.bookings import booking_change
+from booking.services.bookings.input import NOTE_MAX_LENGTH
 from booking.validation import text_clean
 
 SEAT_FIELDS = ("seats", "companion_seats", "children")
