@@ -36,7 +36,7 @@ def book(session, name="Anna Andersson", seats=1, **fields):
 def move(api_client, result, session, language="sv"):
     from booking.services.bookings import booking_links
 
-    url = booking_links(result.booking, manage_token=result.manage_token)["api_url"]
+    url = booking_links(booking=result.booking, manage_token=result.manage_token)["api_url"]
     return api_client.patch(
         _path(url),
         json.dumps({"session": session.pk}),
@@ -121,7 +121,7 @@ def test_ugly_sessions_are_a_400_and_move_nothing(api_client, two, bad):
     mine = book(first)
     from booking.services.bookings import booking_links
 
-    url = booking_links(mine.booking, manage_token=mine.manage_token)["api_url"]
+    url = booking_links(booking=mine.booking, manage_token=mine.manage_token)["api_url"]
     response = api_client.patch(_path(url), json.dumps({"session": bad}), content_type="application/json")
     assert response.status_code == 400
     mine.booking.refresh_from_db()
@@ -213,7 +213,7 @@ def test_the_bookings_calendar_follows_the_move(api_client, client, two):
 
     event, first, second = two
     mine = book(first)
-    ics = _path(booking_links(mine.booking, manage_token=mine.manage_token)["ics_url"])
+    ics = _path(booking_links(booking=mine.booking, manage_token=mine.manage_token)["ics_url"])
     assert f"UID:{first.uid}@lasrum" in client.get(ics).content.decode()
     assert move(api_client, mine, second).status_code == 200
     after = client.get(ics).content.decode()

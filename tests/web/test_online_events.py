@@ -65,7 +65,7 @@ def test_json_ld_says_mixed_and_points_the_virtual_location_at_the_event_page(cl
 
 def test_a_confirmed_booker_gets_the_link_everywhere_that_is_theirs(client, online, session):
     result = booking_create(session=session, seats=1, name="Nätt Nora", email="nora@example.se")
-    links = booking_links(result.booking, manage_token=result.manage_token)
+    links = booking_links(booking=result.booking, manage_token=result.manage_token)
     assert LINK in client.get(f"/b/{result.manage_token}").content.decode()
     assert client.get(_path(links["api_url"])).json()["online_url"] == LINK
     assert LINK in client.get(_path(links["ics_url"])).content.decode().replace("\r\n ", "")
@@ -78,7 +78,7 @@ def test_a_waiting_or_cancelled_booker_does_not(client, online, session):
     session.save()
     waiting = booking_create(session=session, seats=1, name="Väntar Vera", email="vera@example.se")
     assert waiting.booking.status == "waitlisted"
-    links = booking_links(waiting.booking, manage_token=waiting.manage_token)
+    links = booking_links(booking=waiting.booking, manage_token=waiting.manage_token)
     assert LINK not in client.get(f"/b/{waiting.manage_token}").content.decode()
     assert "online_url" not in client.get(_path(links["api_url"])).json()
     booking_cancel(booking=waiting.booking)

@@ -19,7 +19,7 @@ def test_a_booking_the_booker_cancelled_says_so_in_its_calendar(client, session,
     result = booking_create(
         session=session, seats=1, name="Anna Andersson", email="anna@example.se", language=language
     )
-    url = _path(booking_links(result.booking, manage_token=result.manage_token)["ics_url"])
+    url = _path(booking_links(booking=result.booking, manage_token=result.manage_token)["ics_url"])
     before = next(c for c in Calendar.from_ical(client.get(url).content).walk("VEVENT"))
     booking_cancel(booking=result.booking)
     after = next(c for c in Calendar.from_ical(client.get(url).content).walk("VEVENT"))
