@@ -16,6 +16,8 @@ from django.utils import timezone
 from booking.models import AccessibilityNeed, AccessibilityRequest
 from notifications import outbox, recipients, render
 from notifications.models import Notification
+from notifications.outbox.booker import booker_rows, last_end
+from notifications.outbox.rows import rows_insert
 
 
 def notify_needs(booking, kind: str, *, now=None, code: str = "", before=(), **_context) -> None:
@@ -23,19 +25,19 @@ def notify_needs(booking, kind: str, *, now=None, code: str = "", before=(), **_
     if kind == "answered":
         link = outbox.stored_link(booking)
         key = f"booking:{booking.pk}:need_answered:{uuid.uuid4().hex[:12]}"
-        rows = outbox._to_booker(
+        rows = booker_rows(
             booking,
             "need_answered",
             key=key,
             session=booking.session,
             link=link,
             now=now,
-            not_after=outbox._last_end(booking, booking.session),
+            not_after=last_end(booking, booking.session),
         )
-        outbox._insert(rows)
+        rows_insert(rows)
         return
     if kind in ("changed", "erased"):
-        outbox._insert(_to_staff(booking, kind, before=list(before), now=now))
+        rows_insert(_to_staff(booking, kind, before=list(before), now=now))
         return
     raise ValueError(f"unknown needs message {kind!r}")
 

@@ -68,7 +68,7 @@ def session_vevent(builder: FeedBuilder, session: Session) -> Event:
         texts,
         uid=f"{session.uid}@lasrum",
         stamp=max(session.updated_at, session.event.updated_at),
-        sequence=session.sequence,
+        sequence=session.sequence + builder.sequence_bump,
         start=session.start,
         end=session.end,
     )

@@ -75,5 +75,5 @@ def test_the_consent_error_does_not_repeat_the_whole_label(client, session):
     summary = html[
         html.index('class="error-summary"') : html.index("</div>", html.index('class="error-summary"'))
     ]
-    assert "Samtycke: Kryssa i rutan" in summary
+    assert "Samtycke: Vi behöver ditt samtycke" in summary  # the service's words (one decider), short
     assert "Jag samtycker till att biblioteket sparar" not in summary
