@@ -138,6 +138,9 @@ def test_moving_one_meeting_to_another_time_and_room_tells_its_bookers(librarian
     hall = make_room(library=library, capacity=40, name="Hörsalen")
     new_start = (first.start + timedelta(days=1, hours=2)).replace(second=0)
     client = csrf_client(librarian, language)
+    participants = client.get(f"/personal/tillfallen/{first.pk}/deltagare/").content.decode()
+    assert f"/personal/tillfallen/{first.pk}/flytta/" in participants
+    assert f"/personal/tillfallen/{first.pk}/installa/" in participants
     page = client.get(f"/personal/tillfallen/{first.pk}/flytta/").content.decode()
     assert f'value="{_local(first.start)}"' in page and "Hörsalen" in page
     response = post_form(
