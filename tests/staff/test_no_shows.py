@@ -65,9 +65,9 @@ def test_a_repeat_contact_shows_its_no_shows_and_the_others_do_not(librarian, se
     assert response.status_code == 200
     text = response.content.decode()
     loop = _row_html(text, booked["loop"])
-    assert "Uteblev 2 gånger till de senaste 90 dagarna" in loop  # the merger fills the English
+    assert "2 uteblivna besök de senaste 90 dagarna" in loop  # the merger fills the English
     assert "anonymiseras" in loop
-    assert "Uteblev 1 gång till de senaste 90 dagarna" in _row_html(text, booked["family"])
+    assert "1 uteblivet besök de senaste 90 dagarna" in _row_html(text, booked["family"])
     assert 'class="help no-shows"' not in _row_html(text, booked["waiting"])
 
 
