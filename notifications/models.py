@@ -5,6 +5,7 @@ A unique dedupe key (e.g. "reminder:<booking>:<session>:24h:sms") makes a second
 same message impossible, through crashes, retries and several workers.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +135,16 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # A message that did not arrive, dealt with by staff (notifications.failures): off the list.
+    handled_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hanterad av"),
+    )
 
     objects = RecipientQuerySet.as_manager()
 

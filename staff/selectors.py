@@ -15,8 +15,10 @@ from booking.models import Attendance, Booking, Library, Session, VisitRequest
 from booking.selectors.booking_target import event_books_whole_series
 from booking.selectors.events import waitlist_length_subquery
 from booking.selectors.needs import prepared_needs_unanswered
+from booking.selectors.no_shows import no_shows_by_booking
 from booking.selectors.session_bookings import session_bookings
 from booking.services.waitlist import queue_key
+from notifications import failures
 from notifications.models import Notification
 
 
@@ -94,23 +96,17 @@ def recent_cancellations(*, library_ids, now: datetime, days: int = 7) -> list[B
 
 
 def failed_messages(*, library_ids, now: datetime, days: int = 14) -> list[Notification]:
-    """Messages that did not reach a participant of these libraries' events (or were stopped)."""
-    return list(
-        Notification.objects.filter(
-            _library_q(library_ids, "booking__event__library_id")
-            | _library_q(library_ids, "session__event__library_id")
-        )
-        .filter(
-            status__in=[
-                Notification.Status.FAILED,
-                Notification.Status.UNDELIVERED,
-                Notification.Status.SUPPRESSED,
-            ],
-            updated_at__gte=now - timedelta(days=days),
-        )
-        .select_related("booking__event", "session__event")
-        .order_by("-updated_at")[:30]
-    )
+    """Messages that did not reach a participant of these libraries' events, once each, with
+    why in words (`words`); the rule is notifications.failures'."""
+    rows = list(failures.messages_not_arrived(library_ids=library_ids, now=now, days=days))
+    for row in rows:
+        row.words = failures.failure_words(row)
+    return rows
+
+
+def failed_message(*, library_ids, pk: int, now: datetime) -> Notification | None:
+    """One message of the dashboard's list, if this caller's libraries see it there."""
+    return failures.messages_not_arrived(library_ids=library_ids, now=now, limit=None).filter(pk=pk).first()
 
 
 # --- Participant list -----------------------------------------------------------------------
@@ -122,6 +118,7 @@ class Participant:
     attendance: str = ""
     attended_seats: int = 0  # how many of the seats came, when checked in
     position: int | None = None  # place in the waitlist, for a waiting booking
+    no_shows: int = 0  # the contact's no-shows elsewhere within the retention period
 
 
 def session_participants(session: Session) -> list[Participant]:
@@ -141,6 +138,8 @@ def session_participants(session: Session) -> list[Participant]:
         )
         .order_by("status", queue_key().asc(), "created_at", "pk")
     )
+    bookings = list(bookings)
+    no_shows = no_shows_by_booking(bookings, now=timezone.now(), exclude_session_id=session.pk)
     rows = []
     waiting = 0
     for booking in bookings:
@@ -158,6 +157,7 @@ def session_participants(session: Session) -> list[Participant]:
                 unmet=unmet,
                 attendance=booking.here[0].status if booking.here else "",
                 attended_seats=booking.here[0].attended_seats if booking.here else 0,
+                no_shows=no_shows.get(booking.pk, 0),
             )
         )
         if booking.status == Booking.Status.WAITLISTED:

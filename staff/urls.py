@@ -21,6 +21,7 @@ app_name = "staff"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("meddelanden/<int:pk>/hanterad/", dashboard.message_handled, name="message-handled"),
     path("tillfallen/<int:pk>/deltagare/", sessions.participants, name="participants"),
     path(
         "tillfallen/<int:pk>/deltagare/utskrift/",

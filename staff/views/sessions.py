@@ -17,6 +17,7 @@ from booking import dates
 from booking.errors import DomainError
 from booking.models import Attendance, Booking, Session
 from booking.selectors.booking_target import booking_target
+from booking.selectors.no_shows import no_show_window_days
 from booking.services.attendance import attendance_record
 from booking.services.bookings import booking_create
 from booking.services.waitlist_moves import waitlist_move as waitlist_move_service
@@ -51,6 +52,7 @@ def participants(request, pk: int, *, printable: bool = False):
             "counts": selectors.participant_counts(rows),
             "Status": Booking.Status,
             "move_targets": [] if printable else selectors.move_targets(session, now=timezone.now()),
+            "no_show_days": no_show_window_days(),
         },
     )
 
