@@ -17,7 +17,7 @@ from booking.models import AccessibilityNeed, AccessibilityRequest
 from notifications import outbox, recipients, render
 from notifications.models import Notification
 from notifications.outbox.booker import booker_rows, last_end
-from notifications.outbox.rows import rows_insert
+from notifications.outbox.rows import rows_insert, staff_email_rows
 
 
 def notify_needs(booking, kind: str, *, now=None, code: str = "", before=(), **_context) -> None:
@@ -65,18 +65,13 @@ def _to_staff(booking, kind: str, *, before: list[str], now) -> list[Notificatio
     }
     subject, body = render.render_email("staff_needs_changed", context, "sv")
     batch = uuid.uuid4().hex[:12]
-    return [
-        Notification(
-            channel=Notification.Channel.EMAIL,
-            recipient=email,
-            template="staff_needs_changed",
-            language="sv",
-            subject=subject,
-            body=body,
-            booking=booking,
-            session=session,
-            due_at=now,
-            dedupe_key=f"staff_needs_changed:{booking.pk}:{batch}:{email.lower()}",
-        )
-        for email in sorted(emails)
-    ]
+    return staff_email_rows(
+        booking=booking,
+        session=session,
+        template="staff_needs_changed",
+        subject=subject,
+        body=body,
+        emails=emails,
+        key=f"staff_needs_changed:{booking.pk}:{batch}",
+        now=now,
+    )

@@ -23,7 +23,7 @@ from notifications.outbox.booker import (
     upcoming_sessions,
 )
 from notifications.outbox.reminders import reminder_rows, reminders_suppress
-from notifications.outbox.rows import consent_record, rows_insert, sms_state
+from notifications.outbox.rows import consent_record, rows_insert, sms_state, staff_email_rows
 
 Channel = Notification.Channel
 
@@ -111,21 +111,16 @@ def _staff_needs(booking, session, *, now, prepared: list[str] | None = None) ->
         "staff_url": f"{settings.PUBLIC_BASE_URL}/personal/",
     }
     subject, body = render.render_email("staff_needs", context, "sv")
-    return [
-        Notification(
-            channel=Channel.EMAIL,
-            recipient=email,
-            template="staff_needs",
-            language="sv",
-            subject=subject,
-            body=body,
-            booking=booking,
-            session=session,
-            due_at=now,
-            dedupe_key=f"staff_needs:{booking.pk}:{email.lower()}",
-        )
-        for email in sorted(emails)
-    ]
+    return staff_email_rows(
+        booking=booking,
+        session=session,
+        template="staff_needs",
+        subject=subject,
+        body=body,
+        emails=emails,
+        key=f"staff_needs:{booking.pk}",
+        now=now,
+    )
 
 
 def _cancelled_with_session(booking, session) -> bool:

@@ -145,3 +145,23 @@ def sms_state(booking, *, consent: bool) -> tuple[bool, bool]:
         .first()
     )
     return (bool(row[0]), bool(row[1])) if row else (False, True)
+
+
+def staff_email_rows(*, booking, session, template: str, subject: str, body: str, emails, key: str, now):
+    """One e-mail row per address of the library's staff (Swedish: the staff's language), each
+    with its own dedupe key `key:<address>`."""
+    return [
+        Notification(
+            channel=Notification.Channel.EMAIL,
+            recipient=email,
+            template=template,
+            language="sv",
+            subject=subject,
+            body=body,
+            booking=booking,
+            session=session,
+            due_at=now,
+            dedupe_key=f"{key}:{email.lower()}",
+        )
+        for email in sorted(emails)
+    ]
